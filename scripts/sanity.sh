@@ -6,7 +6,7 @@
 # and are left out of the copy.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-venv=${1:-$repo/.venv}
+venv=$(cd "${1:-$repo/.venv}" && pwd)
 python_version=${2:-3.11}
 venv_name=$(basename "$venv")
 target="$repo/.work/ansible-test/$venv_name/ansible_collections/mediaops/antmedia"
@@ -20,4 +20,4 @@ git -C "$target" init -q
 git -C "$target" add -A
 
 cd "$target"
-"$venv/bin/ansible-test" sanity --python "$python_version" --color no --verbose "${@:3}"
+"$venv/bin/ansible-test" sanity --python "$python_version" --color no "${@:3}"

@@ -27,6 +27,7 @@ stage_sanity() {
   if $have_312; then bash scripts/sanity.sh "$repo/.venv312" 3.12 || return 1; fi
 }
 stage_lint() {
+  local PATH="$repo/.venv/bin:$PATH"
   "$repo/.venv/bin/ansible-lint" --profile production --offline --nocolor || return 1
   "$repo/.venv/bin/antsibull-changelog" lint || return 1
 }
