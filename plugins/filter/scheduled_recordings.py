@@ -1,0 +1,189 @@
+# -*- coding: utf-8 -*-
+# Copyright: mediaops.antmedia contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: scheduled_recordings
+short_description: Resolve recording schedules into the state each room should be in now
+version_added: 0.1.0
+author: mediaops.antmedia contributors
+description:
+  - Takes a list of recordings as declared in inventory (C(antmedia_recordings)) and returns the same
+    list where every item that has a O(_input[].schedule) gets the O(_input[].state) it should have at
+    O(now), which is V(started) inside one of its windows and V(stopped) outside all of them.
+  - Items without a schedule keep their state (default V(started)); an item with a schedule and
+    O(_input[].state=stopped) stays V(stopped), so a schedule can be switched off without deleting it.
+  - A window starts on each of its O(_input[].schedule[].days) at O(_input[].schedule[].start) and ends
+    at O(_input[].schedule[].end) in its O(_input[].schedule[].timezone); an end at or before the start
+    means the window runs past midnight into the next day.
+  - Runs on the controller. Invalid input fails, naming the item and the bad value.
+options:
+  _input:
+    description: The recordings, as in C(antmedia_recordings).
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      room:
+        description: The room; only used to name the item in errors.
+        type: str
+      state:
+        description: The state of an item without a schedule.
+        type: str
+        choices: [started, stopped]
+        default: started
+      schedule:
+        description: Windows in which the room is recorded.
+        type: list
+        elements: dict
+        suboptions:
+          days:
+            description: Days on which the window starts.
+            type: list
+            elements: str
+            choices: [mon, tue, wed, thu, fri, sat, sun]
+            required: true
+          start:
+            description: Start time, C(HH:MM), 24-hour clock.
+            type: str
+            required: true
+          end:
+            description: End time, C(HH:MM) (C(24:00) allowed); at or before O(_input[].schedule[].start) means the next day.
+            type: str
+            required: true
+          timezone:
+            description: IANA time zone name of the window.
+            type: str
+            default: UTC
+  now:
+    description:
+      - The moment to evaluate, as an ISO 8601 date and time with an offset (for example C(2026-11-23T09:30:00+01:00)).
+      - Omitted or empty means the current time. Meant for tests and for replaying a run.
+    type: str
+"""
+
+EXAMPLES = r"""
+- name: Work out which rooms are due for recording now
+  ansible.builtin.set_fact:
+    wanted_recordings: "{{ antmedia_recordings | mediaops.antmedia.scheduled_recordings }}"
+
+- name: The same, as it would be on a Monday morning in Berlin
+  ansible.builtin.set_fact:
+    wanted_recordings: "{{ antmedia_recordings | mediaops.antmedia.scheduled_recordings(now='2026-11-23T09:30:00+01:00') }}"
+"""
+
+RETURN = r"""
+_value:
+  description: The recordings, each with its O(_input[].state) resolved for O(now).
+  type: list
+  elements: dict
+"""
+
+import datetime
+import re
+
+try:
+    import zoneinfo
+except ImportError:  # pragma: no cover - Python < 3.9 has no zoneinfo; ansible-core 2.19 needs 3.11
+    zoneinfo = None
+
+from ansible.errors import AnsibleFilterError
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+TIME_PATTERN = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+
+
+def _item_name(index, item):
+    room = item.get("room") if isinstance(item, dict) else None
+    return "antmedia_recordings[%d]%s" % (index, " (room %r)" % room if room else "")
+
+
+def _parse_minutes(value, where, allow_end_of_day=False):
+    """Minutes since midnight of an HH:MM string."""
+    if allow_end_of_day and value == "24:00":
+        return 24 * 60
+    match = TIME_PATTERN.match(value) if isinstance(value, str) else None
+    if not match:
+        raise AnsibleFilterError("%s: %r is not a time of day in HH:MM form" % (where, value))
+    return int(match.group(1)) * 60 + int(match.group(2))
+
+
+def _parse_now(now):
+    if now in (None, ""):
+        return datetime.datetime.now(datetime.timezone.utc)
+    try:
+        moment = datetime.datetime.fromisoformat(str(now))
+    except ValueError:
+        raise AnsibleFilterError("now: %r is not an ISO 8601 date and time" % (now,))
+    if moment.tzinfo is None:
+        raise AnsibleFilterError("now: %r has no UTC offset; write it like 2026-11-23T09:30:00+01:00" % (now,))
+    return moment
+
+
+def _timezone(name, where):
+    if zoneinfo is None:
+        raise AnsibleFilterError("%s: schedules need Python 3.9 or later on the controller" % where)
+    if not isinstance(name, str) or not name or ".." in name or name.startswith("/"):
+        raise AnsibleFilterError("%s: timezone %r is not an IANA time zone name" % (where, name))
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise AnsibleFilterError("%s: timezone %r is unknown on the controller" % (where, name))
+
+
+def window_is_open(window, moment, where):
+    """True when moment (an aware datetime) lies inside the schedule window."""
+    if not isinstance(window, dict):
+        raise AnsibleFilterError("%s: %r is not a mapping with days, start and end" % (where, window))
+    unknown = set(window) - {"days", "start", "end", "timezone"}
+    if unknown:
+        raise AnsibleFilterError("%s: unknown key(s) %s" % (where, ", ".join(sorted(map(str, unknown)))))
+    days = window.get("days")
+    if not isinstance(days, list) or not days:
+        raise AnsibleFilterError("%s: days must be a non-empty list of %s, not %r" % (where, ", ".join(WEEKDAYS), days))
+    for day in days:
+        if day not in WEEKDAYS:
+            raise AnsibleFilterError("%s: day %r is not one of %s" % (where, day, ", ".join(WEEKDAYS)))
+    start = _parse_minutes(window.get("start"), where + ".start")
+    end = _parse_minutes(window.get("end"), where + ".end", allow_end_of_day=True)
+    local = moment.astimezone(_timezone(window.get("timezone", "UTC"), where + ".timezone"))
+    minute_of_day = local.hour * 60 + local.minute
+    today = WEEKDAYS[local.weekday()]
+    yesterday = WEEKDAYS[(local.weekday() - 1) % 7]
+    if start < end:
+        return today in days and start <= minute_of_day < end
+    # The window runs past midnight: it is open from its start today, or until its end if it began yesterday.
+    return (today in days and minute_of_day >= start) or (yesterday in days and minute_of_day < end)
+
+
+def scheduled_recordings(recordings, now=None):
+    if not isinstance(recordings, list):
+        raise AnsibleFilterError("antmedia_recordings must be a list, not %s" % type(recordings).__name__)
+    moment = _parse_now(now)
+    resolved = []
+    for index, item in enumerate(recordings):
+        where = _item_name(index, item)
+        if not isinstance(item, dict):
+            raise AnsibleFilterError("%s: %r is not a mapping" % (where, item))
+        schedule = item.get("schedule")
+        if schedule in (None, []) or item.get("state") == "stopped":
+            resolved.append(dict(item))
+            continue
+        if not isinstance(schedule, list):
+            raise AnsibleFilterError("%s.schedule: %r is not a list of windows" % (where, schedule))
+        is_open = False
+        for window_index, window in enumerate(schedule):
+            # Every window is checked, so a bad one fails even when an earlier one is open.
+            if window_is_open(window, moment, "%s.schedule[%d]" % (where, window_index)):
+                is_open = True
+        wanted = dict(item)
+        wanted["state"] = "started" if is_open else "stopped"
+        resolved.append(wanted)
+    return resolved
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"scheduled_recordings": scheduled_recordings}

@@ -1,0 +1,90 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+import pytest
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.mediaops.antmedia.plugins.filter.scheduled_recordings import scheduled_recordings
+
+WEEKDAY_MORNING = [{"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", "end": "10:30", "timezone": "Europe/Berlin"}]
+NIGHT_SHIFT = [{"days": ["fri"], "start": "22:00", "end": "02:00", "timezone": "UTC"}]
+
+
+def state_at(schedule, now, **item):
+    return scheduled_recordings([dict(room="r1", schedule=schedule, **item)], now=now)[0]["state"]
+
+
+@pytest.mark.parametrize("now, expected", [
+    ("2026-11-23T09:00:00+01:00", "started"),   # Monday, window opens
+    ("2026-11-23T10:29:59+01:00", "started"),
+    ("2026-11-23T10:30:00+01:00", "stopped"),   # end is exclusive
+    ("2026-11-23T08:59:00+01:00", "stopped"),
+    ("2026-11-22T09:30:00+01:00", "stopped"),   # Sunday
+    ("2026-11-23T08:30:00+00:00", "started"),   # 09:30 in Berlin, given in UTC
+    ("2026-11-23T10:30:00+05:00", "stopped"),   # 10:30 in UTC+5 is 06:30 in Berlin
+])
+def test_window_in_its_own_timezone(now, expected):
+    assert state_at(WEEKDAY_MORNING, now) == expected
+
+
+def test_daylight_saving_time_is_followed():
+    # In July Berlin is UTC+2: 07:30 UTC is 09:30 local.
+    assert state_at(WEEKDAY_MORNING, "2026-07-06T07:30:00+00:00") == "started"
+    assert state_at(WEEKDAY_MORNING, "2026-07-06T08:45:00+00:00") == "stopped"
+
+
+@pytest.mark.parametrize("now, expected", [
+    ("2026-11-27T23:00:00+00:00", "started"),   # Friday night
+    ("2026-11-28T01:59:00+00:00", "started"),   # early Saturday, window began Friday
+    ("2026-11-28T02:00:00+00:00", "stopped"),
+    ("2026-11-28T23:00:00+00:00", "stopped"),   # Saturday night: no window starts on Saturday
+    ("2026-11-27T01:00:00+00:00", "stopped"),   # early Friday: Thursday has no window
+])
+def test_window_across_midnight(now, expected):
+    assert state_at(NIGHT_SHIFT, now) == expected
+
+
+def test_items_without_schedule_keep_their_state_and_explicit_stop_wins():
+    items = [{"room": "a"}, {"room": "b", "state": "stopped"},
+             {"room": "c", "state": "stopped", "schedule": NIGHT_SHIFT}]
+    result = scheduled_recordings(items, now="2026-11-27T23:00:00+00:00")
+    assert [item.get("state") for item in result] == [None, "stopped", "stopped"]
+    assert items[0] == {"room": "a"}, "the input is not modified"
+
+
+def test_any_open_window_starts_the_recording():
+    schedule = WEEKDAY_MORNING + NIGHT_SHIFT
+    assert state_at(schedule, "2026-11-27T23:00:00+00:00") == "started"
+    assert state_at(schedule, "2026-11-27T12:00:00+00:00") == "stopped"
+
+
+def test_now_defaults_to_the_current_time():
+    always = [{"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "start": "00:00", "end": "24:00"}]
+    assert state_at(always, None) == "started"
+
+
+@pytest.mark.parametrize("schedule, now, message", [
+    ([{"days": ["monday"], "start": "09:00", "end": "10:00"}], None, "day 'monday'"),
+    ([{"days": [], "start": "09:00", "end": "10:00"}], None, "days must be a non-empty list"),
+    ([{"days": ["mon"], "start": "9am", "end": "10:00"}], None, "'9am' is not a time of day"),
+    ([{"days": ["mon"], "start": "09:00", "end": "25:00"}], None, "'25:00' is not a time of day"),
+    ([{"days": ["mon"], "start": "09:00", "end": "10:00", "timezone": "Mars/Olympus"}], None, "timezone 'Mars/Olympus'"),
+    ([{"days": ["mon"], "start": "09:00", "end": "10:00", "timezone": "../../etc/passwd"}], None, "timezone '../../etc/passwd'"),
+    ([{"days": ["mon"], "start": "09:00", "end": "10:00", "tz": "UTC"}], None, "unknown key(s) tz"),
+    ("mon 09:00", None, "is not a list of windows"),
+    (NIGHT_SHIFT, "yesterday", "now: 'yesterday'"),
+    (NIGHT_SHIFT, "2026-11-27T23:00:00", "has no UTC offset"),
+])
+def test_bad_input_names_the_item_and_value(schedule, now, message):
+    with pytest.raises(AnsibleFilterError) as error:
+        scheduled_recordings([{"room": "board"}, {"room": "r1", "schedule": schedule}], now=now)
+    assert message in str(error.value)
+    if now is None:
+        assert "antmedia_recordings[1] (room 'r1')" in str(error.value)
+
+
+def test_input_that_is_not_a_list_of_mappings():
+    with pytest.raises(AnsibleFilterError, match="must be a list"):
+        scheduled_recordings("room1")
+    with pytest.raises(AnsibleFilterError, match=r"antmedia_recordings\[0\]: 'room1' is not a mapping"):
+        scheduled_recordings(["room1"])
