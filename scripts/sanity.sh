@@ -13,7 +13,7 @@ target="$repo/.work/ansible-test/$venv_name/ansible_collections/mediaops/antmedi
 
 rm -rf "$target"
 mkdir -p "$target"
-(cd "$repo" && git ls-files -z --cached --others --exclude-standard | grep -zEv '^(\.work|\.ci|lab|benchmarks|scripts|tests/lab|tests/hosts)/' |
+(cd "$repo" && git ls-files -z --cached --others --exclude-standard | grep -zEv '^(\.work|\.ci|lab|benchmarks|scripts|tests/lab|tests/hosts|tests/roles)/' |
   while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
   tar --null -T - -cf -) | tar -xf - -C "$target"
 git -C "$target" init -q

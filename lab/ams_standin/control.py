@@ -1,0 +1,206 @@
+"""The lab's control interface under `/_lab/` (not AMS): what tests, the demo and benchmarks use to
+play the parts of publishers, conference participants, Circle and the operator. Never filtered, never
+logged, never called by the collection's plugins. See lab/README.md for the table of calls."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from .mediapush import websocket_url
+from .settings import APP_SETTING_DEFAULTS
+from .store import PERSISTER
+from .web import HttpError, Request, Response, Router, error_page, json_response, not_found, result
+
+if TYPE_CHECKING:
+    from .app import Application
+    from .node import AmsNode
+
+CIRCLE_RECORDING_SUFFIX = "_composite"
+routes = Router()
+
+
+def handle(node: "AmsNode", request: Request) -> Response:
+    response = routes.dispatch(request.method, request.path, node, request)
+    return response if response is not None else not_found()
+
+
+def _app(node: "AmsNode", name: str) -> "Application":
+    app = node.apps.get(name)
+    if app is None:
+        raise HttpError(error_page(404, "No application " + name))
+    return app
+
+
+def _int(body: dict, key: str, default: int) -> int:
+    try:
+        return int(body.get(key) or default)
+    except (TypeError, ValueError):
+        raise HttpError(error_page(400, "%s must be an integer" % key)) from None
+
+
+# ---- the server ------------------------------------------------------------------------------
+
+@routes.get("/_lab/health")
+def health(node: "AmsNode", request: Request) -> Response:
+    return json_response({"ok": True, "ready": not node.initializing, "address": node.listen_address,
+                          "hostAddress": node.host_address, "plugins": node.plugins, "apps": list(node.apps),
+                          "recordings": node.media.available})
+
+
+@routes.get("/_lab/requests")
+def requests_since(node: "AmsNode", request: Request) -> Response:
+    try:
+        since = int(request.arg("since") or 0)
+    except ValueError:
+        raise HttpError(error_page(400, "since must be an integer")) from None
+    return json_response(node.request_log.since(since))
+
+
+@routes.delete("/_lab/requests")
+def clear_requests(node: "AmsNode", request: Request) -> Response:
+    node.request_log.clear()
+    return json_response({"ok": True})
+
+
+@routes.post("/_lab/restart")
+def restart(node: "AmsNode", request: Request) -> Response:
+    node.restart()
+    return json_response({"ok": True, "plugins": node.plugins})
+
+
+@routes.post("/_lab/flush")
+def flush(node: "AmsNode", request: Request) -> Response:
+    """Every change is on disk when this answers (to inspect the files while the server runs)."""
+    PERSISTER.flush()
+    return json_response({"ok": True})
+
+
+@routes.get("/_lab/server-settings")
+def get_server_settings(node: "AmsNode", request: Request) -> Response:
+    return json_response(node.server_settings)
+
+
+@routes.put("/_lab/server-settings")
+def put_server_settings(node: "AmsNode", request: Request) -> Response:
+    with node.server_settings_document.lock:
+        node.server_settings.update(request.json_object() or {})
+    node.server_settings_document.changed()
+    return json_response(node.server_settings)
+
+
+@routes.put("/_lab/apps/{app_name}/settings")
+def put_app_settings(node: "AmsNode", request: Request, app_name: str) -> Response:
+    """Merge into the settings without a console login (test set-up of filters and defaults)."""
+    app = _app(node, app_name)
+    changes = request.json_object() or {}
+    unknown = sorted(key for key in changes if key not in APP_SETTING_DEFAULTS)
+    if unknown:
+        raise HttpError(error_page(400, "unknown settings: " + ", ".join(unknown)))
+    app.replace_settings({**app.settings, **changes})
+    return json_response(app.settings)
+
+
+# ---- publishers and rooms ---------------------------------------------------------------------
+
+@routes.post("/_lab/apps/{app_name}/broadcasts/{stream_id}/publish")
+def publish(node: "AmsNode", request: Request, app_name: str, stream_id: str) -> Response:
+    """A plain publisher (WebRTC or RTMP encoder) starts streaming. `originAdress` other than this
+    server's host address makes it a stream of another cluster node."""
+    body = request.json_object() or {}
+    live = _app(node, app_name).start_stream(
+        stream_id, width=_int(body, "width", 1280), height=_int(body, "height", 720), meta_data=body.get("metaData"),
+        origin=body.get("originAdress"), publish_type=body.get("publishType") or "WebRTC")
+    if live is None:
+        return json_response(result(False, "streamIdInUse: %s is already being published" % stream_id))
+    return json_response(result(True, "", stream_id))
+
+
+@routes.post("/_lab/apps/{app_name}/broadcasts/{stream_id}/unpublish")
+def unpublish(node: "AmsNode", request: Request, app_name: str, stream_id: str) -> Response:
+    return json_response(result(_app(node, app_name).end_stream(stream_id), "", stream_id))
+
+
+@routes.post("/_lab/apps/{app_name}/rooms/{room}/participants")
+def join_room(node: "AmsNode", request: Request, app_name: str, room: str) -> Response:
+    body = request.json_object() or {}
+    stream_id = body.get("streamId")
+    if not stream_id:
+        raise HttpError(error_page(400, "streamId is required"))
+    live = _app(node, app_name).start_stream(stream_id, width=_int(body, "width", 640), height=_int(body, "height", 360),
+                                             main_track=room)
+    if live is None:
+        return json_response(result(False, "streamIdInUse: %s is already being published" % stream_id))
+    return json_response(result(True, "", stream_id))
+
+
+@routes.delete("/_lab/apps/{app_name}/rooms/{room}/participants/{stream_id}")
+def leave_room(node: "AmsNode", request: Request, app_name: str, room: str, stream_id: str) -> Response:
+    app = _app(node, app_name)
+    participant = app.broadcasts.get(stream_id)
+    if participant is None or participant["mainTrackStreamId"] != room:
+        return json_response(result(False, "%s is not in room %s" % (stream_id, room)))
+    return json_response(result(app.end_stream(stream_id), "", stream_id))
+
+
+# ---- Circle and the media push plugin ---------------------------------------------------------
+
+def _plugin(app: "Application"):
+    if app.media_push is None:
+        raise HttpError(json_response(result(False, "No bean named 'plugin.mediaPushPlugin' available")))
+    return app.media_push
+
+
+def _set_room_recording_flag(app: "Application", room: str, recording: bool) -> None:
+    """Circle's page writes the room's state into the room broadcast's metaData."""
+    app.broadcasts.update(room, metaData=json.dumps({"isRecording": recording}, separators=(",", ":")))
+
+
+@routes.post("/_lab/apps/{app_name}/circle/{room}/record")
+def circle_record(node: "AmsNode", request: Request, app_name: str, room: str) -> Response:
+    """Circle's record button: a 1280x720 mp4 media push of its own room page in play-only mode,
+    called in-process (WebSocketApplicationHandler START_RECORDING)."""
+    app = _app(node, app_name)
+    plugin = _plugin(app)
+    ws_url = websocket_url(request, app_name)
+    parts = urlsplit(ws_url)
+    secure = parts.scheme == "wss"
+    port = parts.port or (443 if secure else 80)
+    token = (request.json_object() or {}).get("token") or ""
+    page = "%s://%s:%d/%s/%s?playOnly=true&enterDirectly=true&token=%s" % (
+        "https" if secure else "http", parts.hostname, port, app_name, room, token)
+    outcome = plugin.start(room + CIRCLE_RECORDING_SUFFIX, {"url": page, "width": 1280, "height": 720,
+                                                            "token": "", "recordType": "mp4"}, ws_url)
+    if outcome["success"]:
+        _set_room_recording_flag(app, room, True)
+    return json_response(outcome)
+
+
+@routes.delete("/_lab/apps/{app_name}/circle/{room}/record")
+def circle_stop(node: "AmsNode", request: Request, app_name: str, room: str) -> Response:
+    app = _app(node, app_name)
+    outcome = _plugin(app).stop(room + CIRCLE_RECORDING_SUFFIX)
+    if outcome["success"]:
+        _set_room_recording_flag(app, room, False)
+    return json_response(outcome)
+
+
+@routes.get("/_lab/apps/{app_name}/media-push")
+def media_push_sessions(node: "AmsNode", request: Request, app_name: str) -> Response:
+    """The browser sessions of the plugin, with what each was started with (url, size, token...)."""
+    plugin = _app(node, app_name).media_push
+    return json_response({"loaded": plugin is not None, "sessions": plugin.describe() if plugin else []})
+
+
+@routes.post("/_lab/apps/{app_name}/media-push/faults")
+def media_push_faults(node: "AmsNode", request: Request, app_name: str) -> Response:
+    """`{"failNextStart": "message"}`: the next start fails with "Error message is <message>";
+    `{"failNextStop": true}`: the next stop times out (the push stops, success is false)."""
+    plugin = _plugin(_app(node, app_name))
+    body = request.json_object() or {}
+    if body.get("failNextStart"):
+        plugin.fail_next_start(str(body["failNextStart"]))
+    if body.get("failNextStop"):
+        plugin.fail_next_stop()
+    return json_response({"ok": True})

@@ -1,0 +1,457 @@
+# -*- coding: utf-8 -*-
+# Copyright: mediaops.antmedia contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one HTTP client of the collection: the only code that speaks to Ant Media Server (private API).
+
+Policy:
+- one keep-alive Session per thread (a batch run may call from several threads);
+- explicit (connect, read) timeouts on every request;
+- GET requests are retried with jittered exponential backoff on connection failures, timeouts,
+  HTTP 502/503/504 and "Application is getting initialized";
+- writes (POST, PUT, DELETE) are retried only when the connection failed before the request was
+  sent; when a write may have reached the server (read timeout, connection lost afterwards)
+  OutcomeUnknownError is raised and the caller re-reads the state instead of sending it again;
+- secrets (JWT secret, tokens, the page's play token) are removed from every message.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import threading
+import time
+import traceback
+from urllib.parse import quote
+
+from ansible_collections.mediaops.antmedia.plugins.module_utils._jwt import mint_hs256
+
+REQUESTS_IMPORT_ERROR = None
+try:
+    import requests
+    import urllib3
+except ImportError:  # pragma: no cover - exercised by the sanity import test
+    requests = None
+    urllib3 = None
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+    HAS_REQUESTS = False
+else:
+    HAS_REQUESTS = True
+
+REDACTED = "********"
+READ_METHODS = ("GET", "HEAD")
+RETRYABLE_STATUS = (502, 503, 504)
+GATEWAY_TIMEOUTS = (502, 504)
+# A token lives this much longer than the run's request timeout; it is re-minted when it gets old.
+TOKEN_EXTRA_LIFETIME = 300
+TOKEN_RENEW_MARGIN = 60
+# The list endpoints cap a page (50 in old servers, 250 in current ones); we ask for this many.
+PAGE_SIZE = 50
+MAX_PAGES = 10000
+
+FILTER_REASONS = (
+    ("Not allowed IP", "ip"),
+    ("Invalid App JWT Token", "jwt"),
+    ("Invalid JWT Token", "jwt"),
+    ("Application is getting initialized", "initializing"),
+)
+
+
+def _sleep(seconds):
+    """time.sleep, looked up at call time (tests replace it)."""
+    time.sleep(seconds)
+
+
+def _clock():
+    return time.time()
+
+
+class AntMediaError(Exception):
+    """A failure with a one-line cause, free of secrets."""
+
+    def __init__(self, message, status=None, kind=None):
+        super(AntMediaError, self).__init__(message)
+        self.message = message
+        self.status = status
+        self.kind = kind
+        self.changed = False  # set by the reconcile engine when writes happened before the failure
+
+
+class OutcomeUnknownError(AntMediaError):
+    """A write may or may not have reached the server: re-read the state, never re-send."""
+
+
+class PluginMissingError(AntMediaError):
+    """The Media Push REST routes are not there: the plugin is not loaded in this app."""
+
+
+class ServerResult(object):
+    """A Result body: ``{"success": bool, "message": str, "dataId": str, "errorId": int}``."""
+
+    def __init__(self, body):
+        body = body if isinstance(body, dict) else {}
+        self.success = body.get("success") is True
+        # AMS < 2.9 sends null, later versions "": the same thing.
+        self.message = body.get("message") or ""
+        self.data_id = body.get("dataId") or ""
+        self.body = body
+
+    def __repr__(self):
+        return "ServerResult(success=%r, message=%r, data_id=%r)" % (self.success, self.message, self.data_id)
+
+
+class Response(object):
+    """What the client keeps of an HTTP answer."""
+
+    def __init__(self, status, text, content_type=""):
+        self.status = status
+        self.text = text or ""
+        self.content_type = content_type or ""
+
+    def json(self):
+        return json.loads(self.text)
+
+
+def _filter_reason(text):
+    for marker, kind in FILTER_REASONS:
+        if marker.lower() in text.lower():
+            return marker, kind
+    return None, None
+
+
+def _was_not_sent(exc):
+    """True when a connection error happened before any byte of the request reached the server."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.exceptions.SSLError):
+        return False
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        reason = exc.args[0] if exc.args else None
+        reason = getattr(reason, "reason", reason)  # urllib3 MaxRetryError wraps the cause
+        return isinstance(reason, urllib3.exceptions.ConnectTimeoutError)  # NewConnectionError included
+    return False
+
+
+class AntMediaClient(object):
+    """REST client for one application of one Ant Media Server."""
+
+    def __init__(self, url, app, jwt_secret=None, jwt_token=None, validate_certs=True, ca_path=None,
+                 timeout=120, retries=3, backoff=1.0, backoff_cap=10.0, sleep=None, clock=None):
+        self.base_url = url.rstrip("/")
+        self.app = app
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self.backoff_cap = backoff_cap
+        # looked up at call time, so tests can replace time.sleep / time.time
+        self._sleep = sleep or _sleep
+        self._clock = clock or _clock
+        self._jwt_secret = jwt_secret
+        self._jwt_token = jwt_token
+        self._minted_token = None
+        self._minted_expiry = 0
+        self._verify = (ca_path or True) if validate_certs else False
+        if self._verify is False and urllib3 is not None:
+            # the module already warned once; urllib3 would repeat it on every request
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._secrets = set()
+        for secret in (jwt_secret, jwt_token):
+            self.add_secret(secret)
+
+    # ---- secrets -------------------------------------------------------------------------
+    def add_secret(self, value):
+        """Register a value that must never appear in a message (also URL-encoded)."""
+        if value:
+            with self._lock:
+                self._secrets.add(value)
+                self._secrets.add(quote(value, safe=""))
+
+    def redact(self, value):
+        """Return value (str, list or dict, recursively) with every registered secret replaced."""
+        if isinstance(value, str):
+            with self._lock:  # another thread may be minting a token
+                secrets = sorted(self._secrets, key=len, reverse=True)
+            for secret in secrets:
+                value = value.replace(secret, REDACTED)
+            return value
+        if isinstance(value, dict):
+            return dict((key, self.redact(item)) for key, item in value.items())
+        if isinstance(value, (list, tuple)):
+            return [self.redact(item) for item in value]
+        return value
+
+    # ---- transport -----------------------------------------------------------------------
+    def _session(self):
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.headers["Accept"] = "application/json"
+            session.headers["User-Agent"] = "mediaops.antmedia"
+            self._local.session = session
+        return session
+
+    def _authorization(self):
+        if self._jwt_token:
+            return self._jwt_token
+        if self._jwt_secret:
+            with self._lock:
+                now = self._clock()
+                if self._minted_token is None or self._minted_expiry - now < TOKEN_RENEW_MARGIN:
+                    lifetime = int(self.timeout) + TOKEN_EXTRA_LIFETIME
+                    self._minted_token = mint_hs256(self._jwt_secret, lifetime, now=now)
+                    self._minted_expiry = int(now) + lifetime
+                    self._secrets.add(self._minted_token)
+                return self._minted_token
+        return None
+
+    def _send(self, method, url, params=None, body=None):
+        """The lowest level: one HTTP exchange. Unit tests replace this or the Session's request."""
+        headers = {}
+        token = self._authorization()
+        if token:
+            headers["Authorization"] = token
+        kwargs = dict(params=params, headers=headers, verify=self._verify,
+                      timeout=(min(10, self.timeout), self.timeout), allow_redirects=False)
+        if body is not None:
+            kwargs["json"] = body
+        answer = self._session().request(method, url, **kwargs)
+        return Response(answer.status_code, answer.text, answer.headers.get("Content-Type", ""))
+
+    def _delay(self, attempt):
+        """Full-jitter exponential backoff: a random delay up to backoff * 2**attempt, capped."""
+        return random.uniform(0, min(self.backoff_cap, self.backoff * (2 ** attempt)))
+
+    def app_url(self, path):
+        return "%s/%s/rest/%s" % (self.base_url, quote(self.app, safe=""), path.lstrip("/"))
+
+    def request(self, method, path, params=None, body=None, media_push=False):
+        """Send one request under the retry policy; return a Response with status < 400.
+
+        404 answers are returned to the caller (who knows what a missing thing means) except on
+        Media Push routes, where they mean the plugin is not loaded.
+        """
+        method = method.upper()
+        url = self.app_url(path)
+        read = method in READ_METHODS
+        attempt = 0
+        while True:
+            retry_reason = None
+            try:
+                response = self._send(method, url, params=params, body=body)
+            except Exception as exc:  # requests raises many types; all are classified here
+                if requests is None or not isinstance(exc, requests.exceptions.RequestException):
+                    raise
+                if isinstance(exc, requests.exceptions.SSLError):
+                    raise AntMediaError(
+                        "TLS failure talking to %s: %s (give ca_path, the CA that signed the server's "
+                        "certificate, or set validate_certs to false)" % (self.base_url, self._describe(exc)),
+                        kind="tls")
+                if read or _was_not_sent(exc):
+                    retry_reason = exc
+                elif isinstance(exc, (requests.exceptions.Timeout, requests.exceptions.ConnectionError)):
+                    raise OutcomeUnknownError(
+                        "%s %s got no answer (%s); it may have reached the server"
+                        % (method, path, self._describe(exc)), kind="unknown")
+                else:
+                    raise AntMediaError("%s %s failed: %s" % (method, path, self._describe(exc)))
+            else:
+                if response.status < 400:
+                    return response
+                if response.status == 404:
+                    if media_push:
+                        raise PluginMissingError(
+                            "the Media Push plugin is not loaded in app %s on this server (HTTP 404 on %s): "
+                            "install it with the mediaops.antmedia.media_push_plugin role, then restart the server"
+                            % (self.app, path.split("?")[0]), status=404, kind="plugin")
+                    return response
+                marker, kind = _filter_reason(response.text) if response.status == 403 else (None, None)
+                if read and (response.status in RETRYABLE_STATUS or kind == "initializing"):
+                    retry_reason = response
+                elif not read and response.status in GATEWAY_TIMEOUTS:
+                    # a proxy gave up waiting: the server may still be doing it
+                    raise OutcomeUnknownError("%s %s got HTTP %d from a proxy in front of the server; it may have "
+                                              "reached the server" % (method, path.split("?")[0], response.status),
+                                              status=response.status, kind="unknown")
+                else:
+                    raise self._http_error(method, path, response, marker, kind)
+            if attempt >= self.retries:
+                if isinstance(retry_reason, Response):
+                    marker, kind = _filter_reason(retry_reason.text)
+                    raise self._http_error(method, path, retry_reason, marker, kind, attempts=attempt + 1)
+                raise AntMediaError("cannot reach %s: %s (after %d attempts)"
+                                    % (self.base_url, self._describe(retry_reason), attempt + 1), kind="connection")
+            self._sleep(self._delay(attempt))
+            attempt += 1
+
+    def _describe(self, exc):
+        """One line for a requests exception, without urllib3's nesting."""
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            text = "connection timed out"
+        elif isinstance(exc, requests.exceptions.ReadTimeout):
+            text = "no answer within %s s (timeout)" % self.timeout
+        else:
+            reason = exc.args[0] if exc.args else exc
+            reason = getattr(reason, "reason", reason)
+            text = str(reason)
+            if "Failed to establish a new connection: " in text:
+                text = text.split("Failed to establish a new connection: ", 1)[1]
+            elif "RemoteDisconnected" in text or "Connection aborted" in text:
+                text = "the server closed the connection before answering"
+        return self.redact(" ".join(text.split()))[:300]
+
+    def _http_error(self, method, path, response, marker, kind, attempts=1):
+        if kind == "ip":
+            cause = ("refused by the IP filter of app %s (Not allowed IP, HTTP 403): run the module on the media "
+                     "host against http://127.0.0.1:5080 (delegate_to the media host), or add the controller's "
+                     "address to the app's remoteAllowedCIDR" % self.app)
+        elif kind == "jwt":
+            if self._jwt_secret or self._jwt_token:
+                hint = "the token was not accepted: check jwt_secret or jwt_token against the app's jwtSecretKey"
+            else:
+                hint = "the app has JWT control on and no jwt_secret or jwt_token was given"
+            cause = "refused by the JWT filter of app %s (Invalid App JWT Token, HTTP 403): %s" % (self.app, hint)
+        elif kind == "initializing":
+            cause = ("app %s is still starting (Application is getting initialized, HTTP 403): not ready, "
+                     "try again once the server is up" % self.app)
+        elif response.status == 403:
+            cause = "refused with HTTP 403 (%s)" % self._page_reason(response)
+        else:
+            cause = "%s %s answered HTTP %d (%s)" % (
+                method, path.split("?")[0], response.status, self._page_reason(response))
+        if attempts > 1:
+            cause += " (%d attempts)" % attempts
+        return AntMediaError(cause, status=response.status, kind=kind or "http")
+
+    def _page_reason(self, response):
+        """A short reason from an error body: the JSON message, or the text of an HTML page."""
+        text = response.text or ""
+        try:
+            body = json.loads(text)
+            if isinstance(body, dict) and body.get("message"):
+                return self.redact(str(body["message"]))[:200]
+        except ValueError:
+            pass
+        if "<" in text:
+            text = re.sub(r"(?s)<(script|style).*?</\1>", " ", text)
+            text = re.sub(r"<[^>]+>", " ", text)
+        text = " ".join(text.split())
+        return self.redact(text)[:200] or "empty body"
+
+    # ---- JSON helpers --------------------------------------------------------------------
+    def _json(self, response, what):
+        try:
+            return response.json()
+        except ValueError:
+            raise AntMediaError("the answer to %s is not JSON (HTTP %d, %s)"
+                                % (what, response.status, self._page_reason(response)), kind="protocol")
+
+    def _result(self, response, what):
+        body = self._json(response, what)
+        if not isinstance(body, dict) or "success" not in body:
+            raise AntMediaError("the answer to %s is not a Result object" % what, kind="protocol")
+        result = ServerResult(body)
+        result.message = self.redact(result.message)
+        return result
+
+    def _not_found_is_app(self, response, what):
+        """A 404 with a page (not an empty or JSON body) means the application itself is missing."""
+        text = (response.text or "").strip()
+        if text and not text.startswith("{") and not text.startswith("["):
+            raise AntMediaError("there is no application %s on this server (HTTP 404 for %s)" % (self.app, what),
+                                status=404, kind="app")
+
+    def _paged(self, path_template, params=None, what="list"):
+        """Every item of a list endpoint, or None when it answers 404.
+
+        The offset advances by the length of each page (the server may cap a page shorter than
+        asked) until an empty page comes back.
+        """
+        items = []
+        seen = set()
+        offset = 0
+        for _page in range(MAX_PAGES):
+            response = self.request("GET", path_template % (offset, PAGE_SIZE), params=params)
+            if response.status == 404:
+                self._not_found_is_app(response, what)
+                return None
+            page = self._json(response, what)
+            if not isinstance(page, list):
+                raise AntMediaError("the answer to %s is not a list" % what, kind="protocol")
+            if not page:
+                return items
+            keys = [_item_key(item) for item in page]
+            if all(key in seen for key in keys):
+                raise AntMediaError("%s repeats itself at offset %d instead of advancing" % (what, offset),
+                                    kind="protocol")
+            seen.update(keys)
+            items.extend(page)
+            offset += len(page)
+        raise AntMediaError("%s has more than %d pages" % (what, MAX_PAGES), kind="protocol")
+
+    # ---- reads ---------------------------------------------------------------------------
+    def get_broadcast(self, stream_id):
+        """The broadcast as the server reports it, or None when there is none."""
+        what = "broadcast %s" % stream_id
+        response = self.request("GET", "v2/broadcasts/%s" % quote(stream_id, safe=""))
+        if response.status == 404:
+            self._not_found_is_app(response, what)
+            return None
+        body = self._json(response, what)
+        if not isinstance(body, dict) or not body.get("streamId"):
+            return None
+        return body
+
+    def list_broadcasts(self):
+        """Every broadcast of the app: paged until an empty page (a page may be capped short)."""
+        return self._paged("v2/broadcasts/list/%d/%d", what="the broadcast list") or []
+
+    def list_subtracks(self, stream_id):
+        """The participant broadcasts of a room, or None when the room does not exist."""
+        return self._paged("v2/broadcasts/" + quote(stream_id, safe="").replace("%", "%%") + "/subtracks/%d/%d",
+                           what="the participants of %s" % stream_id)
+
+    def list_vods(self, stream_id=None):
+        """The app's VoDs (only those of stream_id when given)."""
+        params = {"streamId": stream_id} if stream_id else None
+        vods = self._paged("v2/vods/list/%d/%d", params=params, what="the VoD list") or []
+        if stream_id:
+            vods = [vod for vod in vods if isinstance(vod, dict) and vod.get("streamId") == stream_id]
+        return vods
+
+    # ---- writes --------------------------------------------------------------------------
+    def set_recording(self, stream_id, enabled, record_type, resolution_height=None):
+        params = {"recordType": record_type}
+        if resolution_height:
+            params["resolutionHeight"] = str(resolution_height)
+        path = "v2/broadcasts/%s/recording/%s" % (quote(stream_id, safe=""), "true" if enabled else "false")
+        response = self.request("PUT", path, params=params)
+        if response.status == 404:
+            self._not_found_is_app(response, "recording of %s" % stream_id)
+            return ServerResult({"success": False, "message": ""})
+        return self._result(response, "the recording request")
+
+    def start_media_push(self, stream_id, endpoint):
+        """POST /v1/media-push/start; endpoint is the Endpoint body (url, width, height, ...)."""
+        response = self.request("POST", "v1/media-push/start", params={"streamId": stream_id}, body=endpoint,
+                                media_push=True)
+        return self._result(response, "the Media Push start")
+
+    def stop_media_push(self, stream_id):
+        response = self.request("POST", "v1/media-push/stop/%s" % quote(stream_id, safe=""), body={},
+                                media_push=True)
+        return self._result(response, "the Media Push stop")
+
+    def media_push_command(self, stream_id, js_command):
+        response = self.request("POST", "v1/media-push/send-command", params={"streamId": stream_id},
+                                body={"jsCommand": js_command}, media_push=True)
+        return self._result(response, "the Media Push command")
+
+
+def _item_key(item):
+    if isinstance(item, dict):
+        for key in ("vodId", "streamId"):  # a VoD also has the streamId it was recorded from
+            if item.get(key):
+                return "%s=%s" % (key, item[key])
+    return json.dumps(item, sort_keys=True)

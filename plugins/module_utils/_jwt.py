@@ -1,0 +1,51 @@
+# -*- coding: utf-8 -*-
+# Copyright: mediaops.antmedia contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""HS256 JSON Web Tokens for the Ant Media Server JWT filter (stdlib only, private API)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+
+# AMS builds its HMAC key with a library that rejects keys shorter than 256 bits.
+MIN_SECRET_BYTES = 32
+
+
+class JwtSecretError(ValueError):
+    """The secret can never be accepted by the server."""
+
+
+def _b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def check_secret(secret):
+    """Raise JwtSecretError when AMS could never verify a token signed with this secret."""
+    if len(secret.encode("utf-8")) < MIN_SECRET_BYTES:
+        raise JwtSecretError(
+            "jwt_secret is %d bytes long; Ant Media Server rejects JWT secrets shorter than %d bytes, "
+            "so no token signed with it can work (use the app's jwtSecretKey, at least %d bytes)"
+            % (len(secret.encode("utf-8")), MIN_SECRET_BYTES, MIN_SECRET_BYTES)
+        )
+
+
+def mint_hs256(secret, lifetime, now=None):
+    """Return a compact HS256 JWS whose only claim is ``exp`` (``now + lifetime`` seconds).
+
+    No ``iat``/``nbf`` claim: the server's verifier rejects those when the controller's clock is
+    ahead of the media host's, and AMS requires no claim at all.
+    """
+    check_secret(secret)
+    issued = int(time.time() if now is None else now)
+    header = {"alg": "HS256", "typ": "JWT"}
+    payload = {"exp": issued + int(lifetime)}
+    signing_input = "%s.%s" % (
+        _b64url(json.dumps(header, separators=(",", ":"), sort_keys=True).encode("utf-8")),
+        _b64url(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode("utf-8")),
+    )
+    signature = hmac.new(secret.encode("utf-8"), signing_input.encode("ascii"), hashlib.sha256).digest()
+    return "%s.%s" % (signing_input, _b64url(signature))

@@ -1,0 +1,334 @@
+# -*- coding: utf-8 -*-
+# Copyright: mediaops.antmedia contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Media Push of one room: page URLs, the pure decision, and its writes (private API)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+
+from ansible_collections.mediaops.antmedia.plugins.module_utils import _broadcast as bc
+from ansible_collections.mediaops.antmedia.plugins.module_utils._client import OutcomeUnknownError
+from ansible_collections.mediaops.antmedia.plugins.module_utils._reconcile import (
+    Action,
+    Plan,
+    ReconcileError,
+    Reconciler,
+)
+from ansible_collections.mediaops.antmedia.plugins.module_utils._recording import (
+    UNKNOWN_VOD_SECONDS,
+    set_recording,
+    unknown_warning,
+    vod_ids,
+    wait_for_new_vods,
+)
+from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import (
+    MAX_HEIGHT,
+    MAX_WIDTH,
+    ValidationError,
+    check_chrome_switches,
+    check_dimension,
+    check_http_url,
+    check_id,
+    check_record_type,
+    check_seconds,
+)
+
+PAGES = ("multitrack", "merge", "circle")
+# merge_streams.html shows an idle form until its Start button is clicked; send-command runs
+# inside the pushed page's frame.
+MERGE_START_COMMAND = "document.getElementById('start_button').click()"
+MERGED_SUFFIX = "_merged"
+# After a start that got no answer, how long to look for the push's broadcast before giving up.
+UNKNOWN_START_SECONDS = 30
+# After a stop, how long to wait for the broadcast to stop broadcasting.
+STOP_SETTLE_SECONDS = 10
+REDACTED = "********"
+
+
+def append_query(url, pairs, safe=""):
+    """url with the (name, value) pairs added to its query, each encoded."""
+    parts = urlsplit(url)
+    extra = urlencode(pairs, quote_via=quote, safe=safe)
+    query = parts.query + ("&" if parts.query and extra else "") + extra
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
+def build_page_url(base_url, app, room, page):
+    """The URL of the page that merges a room, as the browser on the media server loads it."""
+    base = "%s/%s" % (base_url.rstrip("/"), quote(app, safe=""))
+    if page == "multitrack":
+        # muted=false: the page's setting for conference recording (otherwise all audio is muted)
+        return append_query(base + "/multitrack-play.html", [("id", room), ("muted", "false")])
+    if page == "merge":
+        return append_query(base + "/merge_streams.html", [("roomName", room), ("streamId", room + MERGED_SUFFIX)])
+    if page == "circle":
+        return append_query(base + "/" + quote(room, safe=""), [("playOnly", "true"), ("enterDirectly", "true")])
+    raise ValidationError("page %r must be one of %s" % (page, ", ".join(PAGES)))
+
+
+def desired_push(params):
+    """Validated desired state of media_push (raises ValidationError before any request).
+
+    ``page_url`` carries the play token; ``page_url_shown`` is the same URL with the token hidden.
+    """
+    room = params.get("room")
+    if room is not None:
+        check_id(room, "room")
+    stream_id = params.get("stream_id")
+    if stream_id is None:
+        if room is None:
+            raise ValidationError("one of room or stream_id is required")
+        stream_id = bc.composite_stream_id(room)
+    check_id(stream_id, "stream_id")
+    desired = {
+        "stream_id": stream_id,
+        "room": room,
+        "state": params.get("state") or "started",
+        "record_type": check_record_type(params.get("record_type")),
+        "width": check_dimension(params.get("width"), "width", MAX_WIDTH),
+        "height": check_dimension(params.get("height"), "height", MAX_HEIGHT),
+        "extra_chrome_switches": check_chrome_switches(params.get("extra_chrome_switches")) or [],
+        "vod_timeout": check_seconds(params.get("vod_timeout", 30), "vod_timeout"),
+        "page": None,
+        "page_url": None,
+        "page_url_shown": None,
+    }
+    if params.get("page_base_url") is not None:
+        check_http_url(params["page_base_url"], "page_base_url", allow_query=False)
+    if params.get("page_url") is not None:
+        check_http_url(params["page_url"], "page_url")
+    if desired["state"] != "started":
+        return desired
+    if params.get("page_url") is not None:
+        page_url = params["page_url"]
+        desired["page"] = "url"
+    else:
+        if room is None:
+            raise ValidationError("state=started with stream_id %r needs room (to build the page) or page_url"
+                                  % stream_id)
+        desired["page"] = params.get("page") or "multitrack"
+        page_url = build_page_url(params.get("page_base_url") or params["url"], params["app"], room,
+                                  desired["page"])
+    token = params.get("token")
+    desired["page_url_shown"] = append_query(page_url, [("token", REDACTED)], safe="*") if token else page_url
+    desired["page_url"] = append_query(page_url, [("token", token)]) if token else page_url
+    return desired
+
+
+def endpoint_body(desired):
+    """The start request's body (plugin class Endpoint). No recordType: recording is asked for
+    separately, which is dependable. No token: the body's token is a publish token."""
+    body = {"url": desired["page_url"], "width": desired["width"] or 0, "height": desired["height"] or 0}
+    if desired["extra_chrome_switches"]:
+        body["extraChromeSwitches"] = ",".join(desired["extra_chrome_switches"])
+    return body
+
+
+def push_view(stream_id, broadcast, state):
+    """The diff view of a push: what can be read back from its broadcast."""
+    view = {
+        "stream_id": stream_id,
+        "state": "started" if bc.is_broadcasting(broadcast) else "stopped",
+        "status": bc.status_of(broadcast),
+        "recording": bc.types_in(state, bc.ON),
+        "recording_unknown": bc.types_in(state, bc.UNKNOWN),
+    }
+    for key in ("width", "height"):
+        if broadcast and broadcast.get(key):
+            view[key] = broadcast.get(key)
+    return view
+
+
+def decide_push(desired, broadcast, room_broadcast=None):
+    """Pure: the plan that brings one push to the desired state. Never restarts a running push."""
+    stream_id = desired["stream_id"]
+    state = bc.recording_state(broadcast, room_broadcast)
+    before = push_view(stream_id, broadcast, state)
+    actions, warnings, failure = [], [], None
+    status = bc.status_of(broadcast)
+    if desired["state"] == "started":
+        after_state = dict(state)
+        if bc.is_broadcasting(broadcast):
+            if not bc.is_media_push(broadcast):
+                failure = ("stream %s is broadcasting, but not from a Media Push session (its metaData has no "
+                           "driverIp): another publisher uses this id; choose another stream_id" % stream_id)
+            different = ["%s %s (asked %s)" % (key, broadcast.get(key), desired[key]) for key in ("width", "height")
+                         if desired[key] and broadcast.get(key) and int(broadcast.get(key)) != desired[key]]
+            if different:
+                warnings.append("%s: the push is already running with %s; it is not restarted, the running push "
+                                "keeps its parameters (stop it first to change them)" % (stream_id, ", ".join(different)))
+            after = push_view(stream_id, broadcast, after_state)
+        else:
+            actions.append(Action("start_push", body=endpoint_body(desired)))
+            if desired["page"] == "merge":
+                actions.append(Action("send_command", js_command=MERGE_START_COMMAND))
+            # a new stream records only what its stored setting (1) asks for
+            after_state = dict((record_type, bc.ON if value == bc.ON else bc.OFF) for record_type, value in state.items())
+            after = {"stream_id": stream_id, "state": "started", "status": bc.BROADCASTING,
+                     "page": desired["page_url_shown"]}
+            for key in ("width", "height"):
+                if desired[key]:
+                    after[key] = desired[key]
+        record_type = desired["record_type"]
+        if record_type and failure is None and after_state[record_type] != bc.ON:
+            uncertain = after_state[record_type] == bc.UNKNOWN
+            actions.append(Action("start_recording", uncertain=uncertain, record_type=record_type))
+            if uncertain:
+                warnings.append(unknown_warning(stream_id, record_type))
+            after_state[record_type] = bc.ON
+        after["recording"] = bc.types_in(after_state, bc.ON)
+        after["recording_unknown"] = bc.types_in(after_state, bc.UNKNOWN)
+    else:
+        if status == bc.BROADCASTING and not bc.is_media_push(broadcast):
+            failure = ("stream %s is broadcasting, but not from a Media Push session (its metaData has no driverIp): "
+                       "it is published by something else and is not stopped" % stream_id)
+        elif status == bc.BROADCASTING or (status == bc.TERMINATED_UNEXPECTEDLY and bc.is_media_push(broadcast)):
+            # a push whose stream stalled may still have its browser session on the server
+            actions.append(Action("stop_push", uncertain=status != bc.BROADCASTING,
+                                  recording=bc.types_in(state, bc.ON), recording_unknown=bc.types_in(state, bc.UNKNOWN)))
+        after = {"stream_id": stream_id, "state": "stopped", "status": None if actions else status,
+                 "recording": [], "recording_unknown": []}
+    return Plan(stream_id, desired, broadcast, before, after, actions, warnings, failure,
+                context={"room_broadcast": room_broadcast})
+
+
+class MediaPushReconciler(Reconciler):
+    """media_push: one room's push (and its recording) to the desired state."""
+
+    def read(self, desired):
+        broadcast = self.client.get_broadcast(desired["stream_id"])
+        room_broadcast = None
+        if broadcast is not None and bc.needs_room_broadcast(broadcast):
+            room_broadcast = self.client.get_broadcast(bc.composite_room(desired["stream_id"]))
+        return broadcast, room_broadcast
+
+    def read_many(self, desired_items):
+        """One list read for all rooms of the app (for a batch module)."""
+        by_id = dict((item.get("streamId"), item) for item in self.client.list_broadcasts() if isinstance(item, dict))
+        current = {}
+        for desired in desired_items:
+            broadcast = by_id.get(desired["stream_id"])
+            room = bc.composite_room(desired["stream_id"])
+            current[desired["stream_id"]] = (broadcast, by_id.get(room) if room else None)
+        return current
+
+    def decide(self, desired, current):
+        broadcast, room_broadcast = current if current else (None, None)
+        return decide_push(desired, broadcast, room_broadcast)
+
+    def apply(self, plan, action, state):
+        if action.kind == "start_push":
+            return self._start(plan, action, state)
+        if action.kind == "send_command":
+            result = self.client.media_push_command(plan.key, action.params["js_command"])
+            if not result.success:
+                state["warnings"].append("%s: the page's Start button could not be clicked: %s"
+                                         % (plan.key, result.message or "no reason given"))
+            return result.success
+        if action.kind == "start_recording":
+            changed = set_recording(self, plan.key, True, action.params["record_type"],
+                                    wait_for_broadcast=state.get("started", False))
+            state.setdefault("observed", {})[action.params["record_type"]] = bc.ON
+            return changed
+        if action.kind == "stop_push":
+            return self._stop(plan, action, state)
+        raise ReconcileError("unknown action %s" % action.kind)
+
+    def _start(self, plan, action, state):
+        stream_id = plan.key
+        try:
+            result = self.client.start_media_push(stream_id, action.params["body"])
+        except OutcomeUnknownError as exc:
+            # never re-sent: a second start could open a second browser; look at what the server did
+            broadcast = self.poll(lambda: bc.is_broadcasting(self.client.get_broadcast(stream_id)),
+                                  min(UNKNOWN_START_SECONDS, self.client.timeout))
+            if broadcast:
+                state["started"] = True
+                return True
+            raise ReconcileError("the Media Push start got no answer (%s) and %s is not broadcasting: the server may "
+                                 "still be starting it; run the task again to see (the start is not re-sent "
+                                 "automatically)" % (exc.message, stream_id))
+        if result.success:
+            state["started"] = True
+            return True
+        if "already exists" in result.message:
+            broadcast = self.client.get_broadcast(stream_id)
+            if bc.is_broadcasting(broadcast):
+                state["warnings"].append("%s: the push was started by someone else meanwhile; it keeps its "
+                                         "parameters" % stream_id)
+                return False
+            raise ReconcileError("a Media Push session for %s already exists on the server but its stream is %s: "
+                                 "stop it (state=stopped), then start it again"
+                                 % (stream_id, bc.status_of(broadcast) or "gone"))
+        raise ReconcileError("the Media Push start failed: %s" % (result.message or "no reason given"))
+
+    def _stop(self, plan, action, state):
+        stream_id = plan.key
+        if action.params.get("recording") or action.params.get("recording_unknown"):
+            state["vods_before"] = vod_ids(self, stream_id)
+        try:
+            result = self.client.stop_media_push(stream_id)
+        except OutcomeUnknownError as exc:
+            if not self.poll(lambda: not bc.is_broadcasting(self.client.get_broadcast(stream_id)),
+                             STOP_SETTLE_SECONDS):
+                raise ReconcileError("the Media Push stop got no answer (%s) and %s is still broadcasting; run the "
+                                     "task again" % (exc.message, stream_id))
+            return True
+        if result.success:
+            return True
+        if result.message.startswith("Timeoutexception"):
+            state["warnings"].append("%s: the page did not confirm the stop in time; the server closed its browser "
+                                     "anyway" % stream_id)
+            return True
+        if "Driver does not exist" in result.message:
+            if bc.is_broadcasting(self.client.get_broadcast(stream_id)):
+                raise ReconcileError("%s is broadcasting, but this server has no Media Push session for it (it may "
+                                     "run on another cluster node): not stopped" % stream_id)
+            return False  # it ended meanwhile
+        raise ReconcileError("the Media Push stop failed: %s" % (result.message or "no reason given"))
+
+    def finish(self, plan, changed, state):
+        desired = plan.desired
+        data = {"stream_id": plan.key}
+        if desired["state"] == "started" and desired["page_url_shown"]:
+            data["page_url"] = desired["page_url_shown"]
+        if self.check_mode or not plan.actions:
+            after = plan.after
+            data["broadcast"] = bc.redact_broadcast(plan.current)
+        else:
+            broadcast = self.client.get_broadcast(plan.key)
+            if desired["state"] == "stopped" and bc.is_broadcasting(broadcast):
+                settled = self.poll(lambda: _not_broadcasting(self.client.get_broadcast(plan.key)),
+                                    STOP_SETTLE_SECONDS)
+                if settled:
+                    broadcast = None if settled is True else settled
+            recording = bc.recording_state(broadcast, plan.context.get("room_broadcast"))
+            for record_type, value in state.get("observed", {}).items():
+                if broadcast is not None and recording[record_type] == bc.UNKNOWN:
+                    recording[record_type] = value
+            after = push_view(plan.key, broadcast, recording)
+            if state.get("started") and desired["page_url_shown"]:
+                after["page"] = desired["page_url_shown"]
+            data["broadcast"] = bc.redact_broadcast(broadcast)
+            if "vods_before" in state:
+                was_recording = bool(plan.actions[0].params.get("recording"))
+                seconds = desired.get("vod_timeout", 30)
+                if not was_recording:
+                    seconds = min(UNKNOWN_VOD_SECONDS, seconds)
+                data["vods"] = wait_for_new_vods(self, plan.key, state["vods_before"], seconds if changed else 0)
+                if changed and was_recording and seconds and not data["vods"]:
+                    state["warnings"].append("%s: no new VoD appeared within %d s of stopping the push; the server "
+                                             "may still be finalising it" % (plan.key, seconds))
+        data["state"] = after["state"]
+        data["recording"] = after["recording"]
+        data["recording_unknown"] = after["recording_unknown"]
+        data.setdefault("vods", [])
+        return after, data
+
+
+def _not_broadcasting(broadcast):
+    """poll() probe: the broadcast once it stopped broadcasting (True when it is gone)."""
+    if broadcast is None:
+        return True
+    return None if bc.is_broadcasting(broadcast) else broadcast

@@ -1,0 +1,190 @@
+# -*- coding: utf-8 -*-
+# Copyright: mediaops.antmedia contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Recording of one broadcast: the pure decision, and the writes both media_push and
+broadcast_recording use (private API)."""
+
+from __future__ import annotations
+
+from ansible_collections.mediaops.antmedia.plugins.module_utils import _broadcast as bc
+from ansible_collections.mediaops.antmedia.plugins.module_utils._client import OutcomeUnknownError
+from ansible_collections.mediaops.antmedia.plugins.module_utils._reconcile import (
+    Action,
+    Plan,
+    ReconcileError,
+    Reconciler,
+)
+from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import (
+    MAX_HEIGHT,
+    check_dimension,
+    check_id,
+    check_record_type,
+    check_seconds,
+)
+
+# How long to wait for a newly started push's broadcast before a recording request can find it.
+BROADCAST_APPEAR_SECONDS = 15
+# When it is unknown whether a stopped stream was recording, how long to look for a new VoD.
+UNKNOWN_VOD_SECONDS = 5
+
+
+def unknown_warning(stream_id, record_type):
+    return ("%s: whether %s recording is on cannot be read (%s is 0 while broadcasting: the stream may record "
+            "because its push was started with a recordType, or by the app's default); the server is asked and "
+            "decides, so check mode reports a change it cannot confirm"
+            % (stream_id, record_type, bc.RECORD_FIELDS[record_type]))
+
+
+def recording_view(stream_id, broadcast, state):
+    """The diff view of a broadcast's recording."""
+    return {
+        "stream_id": stream_id,
+        "exists": broadcast is not None,
+        "status": bc.status_of(broadcast),
+        "recording": bc.types_in(state, bc.ON),
+        "recording_unknown": bc.types_in(state, bc.UNKNOWN),
+    }
+
+
+def desired_recording(params):
+    """Validated desired state of broadcast_recording (raises ValidationError)."""
+    return {
+        "stream_id": check_id(params["stream_id"], "stream_id"),
+        "state": params["state"],
+        "record_type": check_record_type(params.get("record_type") or "mp4"),
+        "resolution_height": check_dimension(params.get("resolution_height"), "resolution_height", MAX_HEIGHT),
+        "vod_timeout": check_seconds(params.get("vod_timeout", 30), "vod_timeout"),
+    }
+
+
+def decide_recording(desired, broadcast, room_broadcast=None):
+    """Pure: the plan that brings one broadcast's recording of one type to the desired state."""
+    stream_id = desired["stream_id"]
+    record_type = desired["record_type"]
+    state = bc.recording_state(broadcast, room_broadcast)
+    before = recording_view(stream_id, broadcast, state)
+    after_state = dict(state)
+    actions, warnings, failure = [], [], None
+    current = state[record_type]
+    if desired["state"] == "started":
+        if broadcast is None:
+            failure = ("there is no broadcast %s: start its stream (or its Media Push) first, then its recording"
+                       % stream_id)
+        elif current != bc.ON:
+            actions.append(Action("start_recording", uncertain=current == bc.UNKNOWN, record_type=record_type,
+                                  resolution_height=desired.get("resolution_height")))
+            after_state[record_type] = bc.ON
+    elif broadcast is not None and current != bc.OFF:
+        actions.append(Action("stop_recording", uncertain=current == bc.UNKNOWN, record_type=record_type,
+                              resolution_height=desired.get("resolution_height")))
+        after_state[record_type] = bc.OFF
+    if actions and actions[0].uncertain:
+        warnings.append(unknown_warning(stream_id, record_type))
+    after = recording_view(stream_id, broadcast, after_state)
+    return Plan(stream_id, desired, broadcast, before, after, actions, warnings, failure,
+                context={"room_broadcast": room_broadcast})
+
+
+# ---- writes shared by media_push and broadcast_recording ------------------------------------
+def set_recording(reconciler, stream_id, enabled, record_type, resolution_height=None, wait_for_broadcast=False):
+    """Ask the server to start or stop one recording; return True when it changed something.
+
+    "couldn't be started/stopped" means it already was: no change. An empty failure message means
+    the broadcast does not exist (a just-started push's broadcast may take a moment: wait for it
+    once when wait_for_broadcast). A lost answer is settled by re-reading the stored field.
+    """
+    client = reconciler.client
+    verb = "start" if enabled else "stop"
+    try:
+        result = client.set_recording(stream_id, enabled, record_type, resolution_height)
+        if not result.success and not result.message and wait_for_broadcast:
+            if reconciler.poll(lambda: client.get_broadcast(stream_id), BROADCAST_APPEAR_SECONDS):
+                result = client.set_recording(stream_id, enabled, record_type, resolution_height)
+    except OutcomeUnknownError as exc:
+        broadcast = client.get_broadcast(stream_id)
+        expected = 1 if enabled else -1
+        if broadcast is not None and broadcast.get(bc.RECORD_FIELDS[record_type]) == expected:
+            return True
+        raise ReconcileError("the request to %s %s recording got no answer (%s) and the broadcast does not show it "
+                             "%s; run the task again" % (verb, record_type, exc.message,
+                                                         "started" if enabled else "stopped"))
+    if result.success:
+        return True
+    message = result.message
+    if "couldn't be" in message:
+        return False  # already in the requested state
+    if not message:
+        raise ReconcileError("cannot %s %s recording: there is no broadcast %s (anymore)"
+                             % (verb, record_type, stream_id))
+    raise ReconcileError("the server refused to %s %s recording: %s" % (verb, record_type, message))
+
+
+def vod_ids(reconciler, stream_id):
+    return set(vod.get("vodId") for vod in reconciler.client.list_vods(stream_id))
+
+
+def wait_for_new_vods(reconciler, stream_id, known_ids, seconds, data_id=None):
+    """The VoDs of stream_id that were not in known_ids, waiting up to seconds for at least one."""
+    found = []
+
+    def probe():
+        found[:] = [vod for vod in reconciler.client.list_vods(stream_id)
+                    if vod.get("vodId") not in known_ids or (data_id and vod.get("vodId") == data_id)]
+        return found
+
+    if seconds > 0:
+        reconciler.poll(probe, seconds, interval=1.0)
+    else:
+        probe()
+    return list(found)
+
+
+class RecordingReconciler(Reconciler):
+    """broadcast_recording: start or stop one recording of one broadcast."""
+
+    def read(self, desired):
+        broadcast = self.client.get_broadcast(desired["stream_id"])
+        room_broadcast = None
+        if broadcast is not None and bc.needs_room_broadcast(broadcast):
+            room_broadcast = self.client.get_broadcast(bc.composite_room(desired["stream_id"]))
+        return broadcast, room_broadcast
+
+    def decide(self, desired, current):
+        broadcast, room_broadcast = current if current else (None, None)
+        return decide_recording(desired, broadcast, room_broadcast)
+
+    def apply(self, plan, action, state):
+        stream_id = plan.key
+        enabled = action.kind == "start_recording"
+        if not enabled and bc.is_broadcasting(plan.current):
+            state["vods_before"] = vod_ids(self, stream_id)
+        changed = set_recording(self, stream_id, enabled, action.params["record_type"],
+                                action.params.get("resolution_height"))
+        state["observed"] = bc.ON if enabled else bc.OFF
+        state["stop_changed"] = changed and not enabled
+        return changed
+
+    def finish(self, plan, changed, state):
+        record_type = plan.desired["record_type"]
+        data = {"stream_id": plan.key}
+        if self.check_mode or not plan.actions:
+            after = plan.after
+            data["broadcast"] = bc.redact_broadcast(plan.current)
+        else:
+            broadcast = self.client.get_broadcast(plan.key)
+            recording = bc.recording_state(broadcast, plan.context.get("room_broadcast"))
+            if broadcast is not None and recording[record_type] == bc.UNKNOWN and "observed" in state:
+                recording[record_type] = state["observed"]
+            after = recording_view(plan.key, broadcast, recording)
+            data["broadcast"] = bc.redact_broadcast(broadcast)
+            if "vods_before" in state:
+                seconds = plan.desired.get("vod_timeout", 30) if state.get("stop_changed") else 0
+                data["vods"] = wait_for_new_vods(self, plan.key, state["vods_before"], seconds)
+                if seconds and not data["vods"]:
+                    state["warnings"].append("%s: no new VoD appeared within %d s of stopping the recording; the "
+                                             "server may still be finalising it" % (plan.key, seconds))
+        data["recording"] = after["recording"]
+        data["recording_unknown"] = after["recording_unknown"]
+        data["status"] = after["status"]
+        data.setdefault("vods", [])
+        return after, data

@@ -1,0 +1,154 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: mediaops.antmedia contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: broadcast_info
+short_description: Read the broadcasts of an Ant Media Server application, with rooms' participants and recordings
+version_added: 0.1.0
+author: mediaops team (@mediaops)
+description:
+  - Returns one broadcast (O(stream_id)) or every broadcast of the application, each with its status, whether it is
+    a Media Push, which recordings are on and, for a conference room, its participants.
+  - The whole list is read page by page until the server returns an empty page (the server may return fewer
+    items per page than asked).
+extends_documentation_fragment:
+  - mediaops.antmedia.connection
+  - mediaops.antmedia.attributes
+  - mediaops.antmedia.attributes.actiongroup_antmedia
+  - mediaops.antmedia.attributes.info_module
+options:
+  stream_id:
+    description:
+      - Return only this broadcast (and its participants, when it is a room). An empty list when it does not exist.
+    type: str
+seealso:
+  - module: mediaops.antmedia.media_push
+  - module: mediaops.antmedia.vod_info
+"""
+
+EXAMPLES = r"""
+- name: Read every broadcast of LiveApp
+  mediaops.antmedia.broadcast_info:
+    app: LiveApp
+  register: live
+
+- name: Pushes that are recording now
+  ansible.builtin.debug:
+    msg: "{{ live.broadcasts | selectattr('is_media_push') | selectattr('recording') | map(attribute='stream_id') | list }}"
+
+- name: Read one room
+  mediaops.antmedia.broadcast_info:
+    app: LiveApp
+    stream_id: board-meeting
+"""
+
+RETURN = r"""
+broadcasts:
+  description: The broadcasts, in the server's order.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    stream_id:
+      description: The stream id.
+      type: str
+      sample: board-meeting
+    name:
+      description: The broadcast's name.
+      type: str
+    status:
+      description: V(created), V(broadcasting), V(finished), V(terminated_unexpectedly) or an error state.
+      type: str
+      sample: broadcasting
+    type:
+      description: The broadcast type, for example V(liveStream).
+      type: str
+    main_track_stream_id:
+      description: For a participant of a room, the room's stream id.
+      type: str
+    is_room:
+      description: Whether the broadcast has participants (subtracks).
+      type: bool
+    participants:
+      description: Stream ids of the room's participants.
+      type: list
+      elements: str
+      sample: [alice, bob]
+    active_participants:
+      description: The participants that are broadcasting now.
+      type: list
+      elements: str
+      sample: [alice]
+    is_media_push:
+      description: Whether the broadcast is published by a Media Push session.
+      type: bool
+    recording:
+      description: Record types that are on (for a broadcast that is not broadcasting, the types it will record
+        when it starts).
+      type: list
+      elements: str
+      sample: [mp4]
+    recording_unknown:
+      description: Record types whose state the broadcast does not show (a push started with a record type).
+      type: list
+      elements: str
+    broadcast:
+      description: The broadcast as the server reports it, with credentials removed.
+      type: dict
+"""
+
+from ansible_collections.mediaops.antmedia.plugins.module_utils import _broadcast as bc
+from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaError
+from ansible_collections.mediaops.antmedia.plugins.module_utils._connection import (
+    antmedia_module,
+    client_for,
+    fail,
+)
+from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError, check_id
+
+
+def read_one(client, stream_id):
+    broadcast = client.get_broadcast(stream_id)
+    if broadcast is None:
+        return []
+    room = bc.composite_room(stream_id)
+    room_broadcast = client.get_broadcast(room) if room and bc.needs_room_broadcast(broadcast) else None
+    subtracks = client.list_subtracks(stream_id) if broadcast.get("subTrackStreamIds") else []
+    return [bc.summarize(broadcast, room_broadcast, subtracks=subtracks)]
+
+
+def read_all(client):
+    broadcasts = client.list_broadcasts()
+    by_id = dict((item.get("streamId"), item) for item in broadcasts)
+    summaries = []
+    for broadcast in broadcasts:
+        room = bc.composite_room(broadcast.get("streamId"))
+        summaries.append(bc.summarize(broadcast, by_id.get(room) if room else None, all_broadcasts=broadcasts))
+    return summaries
+
+
+def main():
+    module = antmedia_module(
+        argument_spec=dict(stream_id=dict(type="str")),
+        supports_check_mode=True,
+    )
+    client = client_for(module)
+    stream_id = module.params.get("stream_id")
+    try:
+        if stream_id is not None:
+            check_id(stream_id, "stream_id")
+    except ValidationError as exc:
+        module.fail_json(msg=str(exc))
+    try:
+        broadcasts = read_one(client, stream_id) if stream_id is not None else read_all(client)
+    except AntMediaError as exc:
+        fail(module, client, exc, stream_id=stream_id)
+    module.exit_json(changed=False, broadcasts=client.redact(broadcasts))
+
+
+if __name__ == "__main__":
+    main()

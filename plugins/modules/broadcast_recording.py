@@ -1,0 +1,171 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: mediaops.antmedia contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: broadcast_recording
+short_description: Start or stop the MP4 or WebM recording of a broadcast on Ant Media Server
+version_added: 0.1.0
+author: mediaops team (@mediaops)
+description:
+  - Makes sure one broadcast is recorded to MP4 or WebM, or is not.
+  - On a broadcast that is broadcasting, the recording starts or stops now; stopping it finalises the file into a
+    VoD of the application, which the module waits for (up to O(vod_timeout) seconds) and returns.
+  - On a broadcast that exists but is not broadcasting, the server stores the setting and applies it when the
+    stream starts.
+  - A broadcast can record while its C(mp4Enabled)/C(webMEnabled) field says 0 (a Media Push started with a
+    record type, for example by Circle). The module does not take that for "not recording"; Circle's
+    C(isRecording) mark on the room settles it for C(ROOM_composite), otherwise the server is asked and
+    decides.
+extends_documentation_fragment:
+  - mediaops.antmedia.connection
+  - mediaops.antmedia.attributes
+  - mediaops.antmedia.attributes.actiongroup_antmedia
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Sends no write. When the recording state cannot be read (see the description), check mode predicts a
+        change and warns.
+  diff_mode:
+    support: full
+  idempotent:
+    support: full
+options:
+  stream_id:
+    description:
+      - The broadcast's stream id. At most 100 characters; must not contain V(/), V(\\), V(..), V(?), V(#), V(%),
+        V(&), quotes, V(<), V(>), whitespace or control characters.
+    type: str
+    required: true
+  state:
+    description:
+      - V(started) records the broadcast (the broadcast must exist), V(stopped) stops recording it.
+    type: str
+    choices: [started, stopped]
+    default: started
+  record_type:
+    description:
+      - The recording to start or stop.
+    type: str
+    choices: [mp4, webm]
+    default: mp4
+  resolution_height:
+    description:
+      - Record this rendition (height in pixels, 1 to 4320) of an adaptive stream instead of the original.
+      - The state is compared per record type, not per rendition.
+    type: int
+  vod_timeout:
+    description:
+      - On O(state=stopped), seconds to wait for the server to finalise the recording into a VoD. V(0) does not
+        wait.
+    type: int
+    default: 30
+seealso:
+  - module: mediaops.antmedia.media_push
+  - module: mediaops.antmedia.vod_info
+"""
+
+EXAMPLES = r"""
+- name: Record stream camera1 to MP4
+  mediaops.antmedia.broadcast_recording:
+    app: LiveApp
+    stream_id: camera1
+
+- name: Stop recording it and get the VoD
+  mediaops.antmedia.broadcast_recording:
+    app: LiveApp
+    stream_id: camera1
+    state: stopped
+  register: recording
+
+- name: Show where the file is
+  ansible.builtin.debug:
+    msg: "{{ recording.vods | map(attribute='filePath') | list }}"
+"""
+
+RETURN = r"""
+stream_id:
+  description: The broadcast's stream id.
+  returned: always
+  type: str
+  sample: camera1
+status:
+  description: The broadcast's status (V(null) when there is no such broadcast).
+  returned: always
+  type: str
+  sample: broadcasting
+recording:
+  description:
+    - The record types that are on (or, in check mode, would be). For a broadcast that is not broadcasting, the
+      types it will record when its stream starts.
+  returned: always
+  type: list
+  elements: str
+  sample: [mp4]
+recording_unknown:
+  description: Record types whose state the server's broadcast does not show.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+broadcast:
+  description: The broadcast as the server reports it, with credentials removed; V(null) when there is none.
+  returned: always
+  type: dict
+  sample: {"streamId": "camera1", "status": "broadcasting", "mp4Enabled": 1}
+vods:
+  description: On a stop, the VoDs the recording became (as the server reports them); empty otherwise.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"vodId": "Qw3rT...", "streamId": "camera1", "vodName": "camera1.mp4", "duration": 61000}]
+"""
+
+from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaError
+from ansible_collections.mediaops.antmedia.plugins.module_utils._connection import (
+    antmedia_module,
+    client_for,
+    fail,
+    warn_all,
+)
+from ansible_collections.mediaops.antmedia.plugins.module_utils._recording import (
+    RecordingReconciler,
+    desired_recording,
+)
+from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError
+
+
+def main():
+    module = antmedia_module(
+        argument_spec=dict(
+            stream_id=dict(type="str", required=True),
+            state=dict(type="str", default="started", choices=["started", "stopped"]),
+            record_type=dict(type="str", default="mp4", choices=["mp4", "webm"]),
+            resolution_height=dict(type="int"),
+            vod_timeout=dict(type="int", default=30),
+        ),
+        supports_check_mode=True,
+    )
+    client = client_for(module)
+    try:
+        desired = desired_recording(module.params)
+    except ValidationError as exc:
+        module.fail_json(msg=str(exc))
+    reconciler = RecordingReconciler(client, check_mode=module.check_mode)
+    try:
+        outcome = reconciler.run(desired)
+    except AntMediaError as exc:
+        fail(module, client, exc, stream_id=desired["stream_id"])
+    warn_all(module, client, outcome.warnings)
+    result = dict(changed=outcome.changed, **outcome.data)
+    if module._diff:
+        result["diff"] = outcome.diff
+    module.exit_json(**client.redact(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,272 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: mediaops.antmedia contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: media_push
+short_description: Start or stop the Media Push (and its recording) of a conference room on Ant Media Server
+version_added: 0.1.0
+author: mediaops team (@mediaops)
+description:
+  - Makes sure a Media Push session records a conference room, or is stopped. The Media Push plugin runs a
+    headless browser on the server that loads a page merging the room and publishes it back as a new
+    broadcast, which the server records into the application's VoDs.
+  - The state of a push is read from the broadcast with the push's stream id (the plugin has no status
+    endpoint); the module only writes when that state differs from the requested one.
+  - A push that is already running is never restarted, even if it was started with another page or size;
+    the module then reports no change and warns that the running push keeps its parameters.
+  - With O(record_type), the push is started without a record type and recording is then requested for its
+    broadcast, which is the dependable order; a push that already records (for example one started by Circle,
+    which marks the room's C(metaData) with C(isRecording)) is left alone.
+  - Stopping a push ends its broadcast; a recording on it is finalised into a VoD, which the module waits for
+    (up to O(vod_timeout) seconds) and returns.
+extends_documentation_fragment:
+  - mediaops.antmedia.connection
+  - mediaops.antmedia.attributes
+  - mediaops.antmedia.attributes.actiongroup_antmedia
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Sends no write. When the recording state of a running push cannot be read (a stream recording
+        because its push was started with a record type, outside this module and not by Circle), check mode
+        predicts a change and warns; the real run then asks the server, which may find it already recording.
+  diff_mode:
+    support: full
+  idempotent:
+    support: full
+options:
+  room:
+    description:
+      - The conference room to record (the room's main-track stream id).
+      - Used to build the page (see O(page)) and, when O(stream_id) is not given, the push's stream id.
+      - At most 100 characters; must not contain V(/), V(\\), V(..), V(?), V(#), V(%), V(&), quotes, V(<),
+        V(>), whitespace or control characters.
+    type: str
+  stream_id:
+    description:
+      - The stream id of the push (the broadcast it publishes and records).
+      - Defaults to V(ROOM_composite), the id Circle uses, so recordings started by Circle and by this module are
+        the same push and either can stop it.
+      - Same character rules as O(room).
+      - One of O(room) or O(stream_id) is required; O(state=started) also needs O(room) or O(page_url).
+    type: str
+  state:
+    description:
+      - V(started) starts the push if its broadcast is not broadcasting, then starts the recording if
+        O(record_type) is given and it is not recording yet.
+      - V(stopped) stops the push if its broadcast is broadcasting. A broadcast that is broadcasting without a
+        Media Push session (another publisher) fails the task and is not touched.
+    type: str
+    choices: [started, stopped]
+    default: started
+  page:
+    description:
+      - The page the browser loads to merge the room, on the same server as O(url) (or O(page_base_url)).
+        When neither O(page) nor O(page_url) is given, V(multitrack) is used.
+      - V(multitrack) is C(/APP/multitrack-play.html?id=ROOM&muted=false), the dependable page for recording a
+        room (C(muted=false) is the page's setting for conference recording; without it the room's audio is
+        muted).
+      - V(merge) is C(/APP/merge_streams.html?roomName=ROOM&streamId=ROOM_merged) (an Enterprise sample); the module
+        clicks its Start button after the push starts. That page publishes a second stream, V(ROOM_merged).
+      - V(circle) is Circle's own room page in play-only mode, C(/APP/ROOM?playOnly=true&enterDirectly=true),
+        as Circle records it.
+      - Mutually exclusive with O(page_url).
+    type: str
+    choices: [multitrack, merge, circle]
+  page_url:
+    description:
+      - The full http(s) URL of the page to push instead of one built from O(page).
+      - Mutually exclusive with O(page).
+    type: str
+  page_base_url:
+    description:
+      - The base URL (V(scheme://host:port)) the browser on the server uses to load the built page, when it is not
+        O(url); for example V(http://127.0.0.1:5080) while the module calls the server through another address.
+    type: str
+  width:
+    description:
+      - Width of the browser window, in pixels (1 to 7680). Only used when the push is started.
+    type: int
+    default: 1280
+  height:
+    description:
+      - Height of the browser window, in pixels (1 to 4320). Only used when the push is started.
+    type: int
+    default: 720
+  record_type:
+    description:
+      - Record the push to V(mp4) or V(webm). When omitted, the recording is left as it is (the application's
+        default applies to a new push).
+    type: str
+    choices: [mp4, webm]
+  token:
+    description:
+      - A play token the page needs to join the room (when the application requires play tokens); appended to the
+        page URL as C(token=...). Never shown in output.
+    type: str
+  extra_chrome_switches:
+    description:
+      - Extra command line switches for the server's browser, each starting with V(--) and without commas.
+    type: list
+    elements: str
+    default: []
+  vod_timeout:
+    description:
+      - On O(state=stopped), seconds to wait for the server to finalise the recording into a VoD. V(0) does not
+        wait.
+    type: int
+    default: 30
+notes:
+  - The module must call the server the browser will load its publisher page from; with the default
+    O(url) (V(http://127.0.0.1:5080)), run it on the media host.
+  - The Media Push plugin must be loaded in the application (see the M(mediaops.antmedia.media_push_plugin)
+    role); otherwise the task fails saying so.
+  - A running push's page cannot be read back from the server; only its width and height are compared.
+seealso:
+  - module: mediaops.antmedia.broadcast_recording
+  - module: mediaops.antmedia.broadcast_info
+  - module: mediaops.antmedia.vod_info
+"""
+
+EXAMPLES = r"""
+- name: Room board-meeting is recorded to MP4 (Circle sees the same recording)
+  mediaops.antmedia.media_push:
+    app: LiveApp
+    room: board-meeting
+    record_type: mp4
+
+- name: Record a room with Circle's own page, behind the JWT filter
+  mediaops.antmedia.media_push:
+    app: Conference
+    room: weekly
+    page: circle
+    record_type: mp4
+    jwt_secret: "{{ vault_antmedia_jwt_secret }}"
+
+- name: Stop the recording of room board-meeting and show the VoD it made
+  mediaops.antmedia.media_push:
+    app: LiveApp
+    room: board-meeting
+    state: stopped
+  register: stopped
+
+- name: Show the recording
+  ansible.builtin.debug:
+    msg: "{{ stopped.vods | map(attribute='filePath') | list }}"
+
+- name: Push any page under a stream id of your own
+  mediaops.antmedia.media_push:
+    app: LiveApp
+    stream_id: lobby-screen
+    page_url: https://signage.example.com/lobby
+    width: 1920
+    height: 1080
+"""
+
+RETURN = r"""
+stream_id:
+  description: The stream id of the push.
+  returned: always
+  type: str
+  sample: board-meeting_composite
+state:
+  description: V(started) when the push's broadcast is broadcasting, V(stopped) otherwise (predicted in check mode).
+  returned: always
+  type: str
+  sample: started
+recording:
+  description: The record types the push records (or, in check mode, would record).
+  returned: always
+  type: list
+  elements: str
+  sample: [mp4]
+recording_unknown:
+  description: Record types whose state the server's broadcast does not show (see the check mode details).
+  returned: always
+  type: list
+  elements: str
+  sample: []
+page_url:
+  description: The page the browser loads, with any token replaced by C(********).
+  returned: when O(state=started)
+  type: str
+  sample: http://127.0.0.1:5080/LiveApp/multitrack-play.html?id=board-meeting&muted=false
+broadcast:
+  description:
+    - The push's broadcast as the server reports it (after the change; before it in check mode), with
+      credentials removed; V(null) when there is none.
+  returned: always
+  type: dict
+  sample: {"streamId": "board-meeting_composite", "status": "broadcasting", "mp4Enabled": 1, "webMEnabled": 0,
+           "metaData": "{\"driverIp\":\"10.0.0.5\"}"}
+vods:
+  description:
+    - The VoDs the stop created (as the server reports them), once finalised; empty when nothing was recording
+      or in check mode.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"vodId": "Qw3rT...", "streamId": "board-meeting_composite", "vodName": "board-meeting_composite.mp4",
+            "filePath": "streams/board-meeting_composite.mp4", "duration": 61000, "fileSize": 5123456}]
+"""
+
+from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaError
+from ansible_collections.mediaops.antmedia.plugins.module_utils._connection import (
+    antmedia_module,
+    client_for,
+    fail,
+    warn_all,
+)
+from ansible_collections.mediaops.antmedia.plugins.module_utils._media_push import (
+    PAGES,
+    MediaPushReconciler,
+    desired_push,
+)
+from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError
+
+
+def main():
+    module = antmedia_module(
+        argument_spec=dict(
+            room=dict(type="str"),
+            stream_id=dict(type="str"),
+            state=dict(type="str", default="started", choices=["started", "stopped"]),
+            page=dict(type="str", choices=list(PAGES)),
+            page_url=dict(type="str"),
+            page_base_url=dict(type="str"),
+            width=dict(type="int", default=1280),
+            height=dict(type="int", default=720),
+            record_type=dict(type="str", choices=["mp4", "webm"]),
+            token=dict(type="str", no_log=True),
+            extra_chrome_switches=dict(type="list", elements="str", default=[]),
+            vod_timeout=dict(type="int", default=30),
+        ),
+        mutually_exclusive=[("page", "page_url")],
+        required_one_of=[("room", "stream_id")],
+        supports_check_mode=True,
+    )
+    params = module.params
+    client = client_for(module)
+    try:
+        desired = desired_push(params)
+    except ValidationError as exc:
+        module.fail_json(msg=str(exc))
+    client.add_secret(params.get("token"))
+    reconciler = MediaPushReconciler(client, check_mode=module.check_mode)
+    try:
+        outcome = reconciler.run(desired)
+    except AntMediaError as exc:
+        fail(module, client, exc, stream_id=desired["stream_id"], room=desired["room"])
+    warn_all(module, client, outcome.warnings)
+    result = dict(changed=outcome.changed, **outcome.data)
+    if module._diff:
+        result["diff"] = outcome.diff
+    module.exit_json(**client.redact(result))
+
+
+if __name__ == "__main__":
+    main()

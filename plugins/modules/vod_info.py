@@ -1,0 +1,112 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: mediaops.antmedia contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: vod_info
+short_description: List the VoDs (recordings and uploads) of an Ant Media Server application
+version_added: 0.1.0
+author: mediaops team (@mediaops)
+description:
+  - Returns the application's VoDs, read page by page until the server returns an empty page, optionally only
+    those of one stream.
+extends_documentation_fragment:
+  - mediaops.antmedia.connection
+  - mediaops.antmedia.attributes
+  - mediaops.antmedia.attributes.actiongroup_antmedia
+  - mediaops.antmedia.attributes.info_module
+options:
+  stream_id:
+    description:
+      - Return only the VoDs recorded from this stream (for a room's push, V(ROOM_composite)).
+    type: str
+seealso:
+  - module: mediaops.antmedia.media_push
+  - module: mediaops.antmedia.broadcast_recording
+"""
+
+EXAMPLES = r"""
+- name: Recordings of room board-meeting
+  mediaops.antmedia.vod_info:
+    app: LiveApp
+    stream_id: board-meeting_composite
+  register: recordings
+
+- name: Total recorded minutes
+  ansible.builtin.debug:
+    msg: "{{ (recordings.vods | map(attribute='duration') | sum) / 60000 }}"
+"""
+
+RETURN = r"""
+vods:
+  description: The VoDs as the server reports them (the server's field names), in the server's order.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    vodId:
+      description: The VoD's id.
+      type: str
+    vodName:
+      description: The file name.
+      type: str
+      sample: board-meeting_composite.mp4
+    streamId:
+      description: The stream it was recorded from.
+      type: str
+    filePath:
+      description: The file's path, relative to the application's folder.
+      type: str
+      sample: streams/board-meeting_composite.mp4
+    fileSize:
+      description: Size in bytes.
+      type: int
+    duration:
+      description: Duration in milliseconds.
+      type: int
+    creationDate:
+      description: Creation time, in milliseconds since the epoch.
+      type: int
+    type:
+      description: V(streamVod) for recordings, V(userVod) or V(uploadedVod) for others.
+      type: str
+count:
+  description: The number of VoDs returned.
+  returned: always
+  type: int
+  sample: 2
+"""
+
+from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaError
+from ansible_collections.mediaops.antmedia.plugins.module_utils._connection import (
+    antmedia_module,
+    client_for,
+    fail,
+)
+from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError, check_id
+
+
+def main():
+    module = antmedia_module(
+        argument_spec=dict(stream_id=dict(type="str")),
+        supports_check_mode=True,
+    )
+    client = client_for(module)
+    stream_id = module.params.get("stream_id")
+    try:
+        if stream_id is not None:
+            check_id(stream_id, "stream_id")
+    except ValidationError as exc:
+        module.fail_json(msg=str(exc))
+    try:
+        vods = client.list_vods(stream_id)
+    except AntMediaError as exc:
+        fail(module, client, exc, stream_id=stream_id)
+    module.exit_json(changed=False, vods=vods, count=len(vods))
+
+
+if __name__ == "__main__":
+    main()

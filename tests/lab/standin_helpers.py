@@ -1,0 +1,76 @@
+"""Helpers of the stand-in contract tests (tests/lab/test_standin_*.py)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import http.client
+import json
+import subprocess
+import time
+
+# A secret long enough for AMS's HMAC key (32 bytes and more).
+SECRET = "k" * 32
+
+
+def hs256_token(secret: str, header: dict | None = None, **claims) -> str:
+    """An HS256 JWT, made here rather than with the stand-in's own code so that a fault there shows."""
+    def encode(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    signing_input = "%s.%s" % (encode(json.dumps(header or {"alg": "HS256", "typ": "JWT"}).encode()),
+                               encode(json.dumps(claims).encode()))
+    signature = hmac.new(secret.encode(), signing_input.encode(), hashlib.sha256).digest()
+    return "%s.%s" % (signing_input, encode(signature))
+
+
+def wait_for(condition, timeout: float = 15, interval: float = 0.05, what: str = "condition"):
+    """Polls until condition() is truthy and returns its value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for %s" % what)
+        time.sleep(interval)
+
+
+def vods(ams, stream_id: str | None = None, app: str = "live") -> list[dict]:
+    query = "?streamId=%s" % stream_id if stream_id else ""
+    status, body = ams.call("GET", "/%s/rest/v2/vods/list/0/250%s" % (app, query))
+    assert status == 200
+    return body
+
+
+def wait_vods(ams, stream_id: str, count: int = 1, app: str = "live") -> list[dict]:
+    """The stream's VoDs once there are `count` of them (they appear when the file is complete)."""
+    return wait_for(lambda: (lambda found: found if len(found) >= count else None)(vods(ams, stream_id, app)),
+                    what="%d VoD(s) of %s" % (count, stream_id))
+
+
+def media_duration(path) -> float:
+    """The duration ffprobe reads in a media file (fails if the file is not a valid one)."""
+    output = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
+                             str(path)], check=True, capture_output=True, text=True).stdout
+    return float(output.strip())
+
+
+def media_codecs(path) -> list[str]:
+    output = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0",
+                             str(path)], check=True, capture_output=True, text=True).stdout
+    return output.split()
+
+
+def call_from(source: str, ams, method: str, path: str, body=None, headers: dict | None = None):
+    """A request whose source address is `source` (any 127.x.y.z works on Linux): (status, text)."""
+    connection = http.client.HTTPConnection(ams.addresses[0], ams.port, timeout=10, source_address=(source, 0))
+    try:
+        data = json.dumps(body).encode() if body is not None else None
+        connection.request(method, path, body=data, headers={**({"Content-Type": "application/json"} if data else {}),
+                                                            **(headers or {})})
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        connection.close()

@@ -1,0 +1,215 @@
+"""Contract: the Media Push plugin, /{APP}/rest/v1/media-push, and Circle's recording of a room."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+
+from standin_helpers import SECRET, hs256_token, media_duration, wait_vods
+
+PUSH = "/live/rest/v1/media-push"
+PAGE = "http://127.0.0.1:5080/live/multitrack-play.html?id=room1&muted=false"
+
+
+def start(ams, stream_id=None, address=None, **endpoint):
+    endpoint.setdefault("url", PAGE)
+    query = "?streamId=%s" % stream_id if stream_id is not None else ""
+    status, body = ams.call("POST", PUSH + "/start" + query, endpoint, address=address)
+    assert status == 200, body
+    return body
+
+
+def stop(ams, stream_id, address=None):
+    status, body = ams.call("POST", PUSH + "/stop/" + stream_id, address=address)
+    assert status == 200, body
+    return body
+
+
+def test_without_the_jar_the_plugin_paths_do_not_exist(standin):
+    for method, path in (("POST", PUSH + "/start?streamId=a"), ("POST", PUSH + "/stop/a"),
+                         ("POST", PUSH + "/send-command?streamId=a"), ("GET", PUSH + "/start")):
+        assert standin.call(method, path, {"url": PAGE})[0] == 404
+
+
+def test_the_jar_is_loaded_only_at_the_next_start(standin):
+    standin.install_media_push_jar()
+    assert standin.call("POST", PUSH + "/start?streamId=a", {"url": PAGE})[0] == 404  # not before a restart
+    assert standin.health()["plugins"] == []
+    assert standin.restart()["plugins"] == ["media-push.jar"]
+    assert start(standin, "a")["success"] is True
+    assert (standin.server_root() / "webapps" / "live" / "media-push" / "media-push-publisher.html").exists()
+
+
+def test_start_blocks_then_the_page_publishes_a_zombi_broadcast(standin_push):
+    began = time.monotonic()
+    answer = start(standin_push, "push1", width=1280, height=720)
+    assert time.monotonic() - began >= 0.2  # --push-start-delay
+    assert answer == {"success": True, "message": "", "dataId": "push1", "errorId": 0}
+    status, pushed = standin_push.call("GET", "/live/rest/v2/broadcasts/push1")
+    assert status == 200
+    assert pushed["status"] == "broadcasting" and pushed["type"] == "liveStream"
+    assert json.loads(pushed["metaData"]) == {"driverIp": "127.0.0.1"}
+    assert pushed["originAdress"] == "127.0.0.1" and pushed["zombi"] is True
+    assert pushed["publishType"] == "WebRTC" and (pushed["width"], pushed["height"]) == (1280, 720)
+    assert pushed["mp4Enabled"] == 0 and pushed["startTime"] > 0
+    [session] = standin_push.media_push_sessions()
+    assert session["url"] == PAGE and session["connected"] is True
+    assert session["publisherUrl"] == standin_push.url("/live/media-push/media-push-publisher.html")
+
+
+def test_a_blocking_start_does_not_hold_up_other_requests(make_standin):
+    ams = make_standin(media_push=True, push_start_delay=2.0)
+    answers = []
+    pusher = threading.Thread(target=lambda: answers.append(start(ams, "slow")))
+    pusher.start()
+    time.sleep(0.3)
+    began = time.monotonic()
+    assert ams.call("GET", "/live/rest/v2/broadcasts/count")[0] == 200
+    # While it starts, the session exists: the same id is refused at once.
+    assert start(ams, "slow")["message"] == "Session with the same streamId: slow already exists. Please stop it first"
+    assert time.monotonic() - began < 1.0
+    pusher.join()
+    assert answers[0]["success"] is True
+
+
+def test_invalid_url(standin_shared):
+    assert start(standin_shared, "bad-url", url="not a url") == {
+        "success": False, "message": "Incoming url: not a url is not a valid url", "dataId": "", "errorId": 0}
+    assert start(standin_shared, "bad-url", url="gopher://x")["success"] is False
+    assert start(standin_shared, "bad-url", url=None)["message"] == "Incoming url: null is not a valid url"
+
+
+def test_same_stream_id_is_refused_while_its_session_runs(standin_shared):
+    assert start(standin_shared, "dup1")["success"] is True
+    assert start(standin_shared, "dup1") == {
+        "success": False, "message": "Session with the same streamId: dup1 already exists. Please stop it first",
+        "dataId": "", "errorId": 0}
+    assert stop(standin_shared, "dup1")["success"] is True
+    assert start(standin_shared, "dup1")["success"] is True
+
+
+def test_without_stream_id_the_plugin_generates_one(standin_shared):
+    before = int(time.time() * 1000)
+    generated = start(standin_shared)["dataId"]
+    match = re.fullmatch(r"([A-Za-z0-9]{12})(\d{13})", generated)
+    assert match and before <= int(match.group(2)) <= int(time.time() * 1000)
+    assert standin_shared.call("GET", "/live/rest/v2/broadcasts/" + generated)[1]["status"] == "broadcasting"
+
+
+def test_record_type_on_start_records_without_setting_the_fields(standin_push):
+    start(standin_push, "push1", recordType="mp4")
+    pushed = standin_push.call("GET", "/live/rest/v2/broadcasts/push1")[1]
+    assert pushed["mp4Enabled"] == 0 and pushed["webMEnabled"] == 0
+    assert (standin_push.streams_dir() / "push1.mp4.tmp_extension").exists()
+    # Recording already: the REST call says it could not start, which does not mean "not recording".
+    assert standin_push.call("PUT", "/live/rest/v2/broadcasts/push1/recording/true")[1] == {
+        "success": False, "message": "mp4 recording couldn't be started", "dataId": None, "errorId": 0}
+    time.sleep(1.0)
+    assert stop(standin_push, "push1") == {"success": True, "message": "", "dataId": "", "errorId": 0}
+    [vod] = wait_vods(standin_push, "push1")
+    assert abs(media_duration(standin_push.streams_dir() / vod["vodName"]) - 1.0) < 0.5
+
+
+def test_stop_ends_the_push_removes_the_zombi_and_finishes_the_recording(standin_push):
+    start(standin_push, "push1")
+    assert standin_push.call("PUT", "/live/rest/v2/broadcasts/push1/recording/true")[1]["success"] is True
+    assert stop(standin_push, "push1")["success"] is True
+    assert standin_push.call("GET", "/live/rest/v2/broadcasts/push1")[0] == 404
+    assert standin_push.media_push_sessions() == []
+    [vod] = wait_vods(standin_push, "push1")
+    assert vod["vodName"] == "push1.mp4" and vod["metadata"] == '{"driverIp":"127.0.0.1"}'
+
+
+def test_stop_of_an_unknown_stream(standin_shared):
+    assert stop(standin_shared, "never-started") == {
+        "success": False, "message": "Driver does not exist for stream id: never-started", "dataId": "", "errorId": 0}
+
+
+def test_a_broadcast_created_beforehand_is_finished_not_removed(standin_push):
+    standin_push.call("POST", "/live/rest/v2/broadcasts/create", {"streamId": "made", "name": "Made"})
+    start(standin_push, "made")
+    made = standin_push.call("GET", "/live/rest/v2/broadcasts/made")[1]
+    assert made["status"] == "broadcasting" and made["zombi"] is False
+    assert json.loads(made["metaData"])["driverIp"] == "127.0.0.1"
+    stop(standin_push, "made")
+    assert standin_push.call("GET", "/live/rest/v2/broadcasts/made")[1]["status"] == "finished"
+    # No browser any more, but the broadcast names its driver: the stop goes there, which has none.
+    assert stop(standin_push, "made")["message"] == "Driver does not exist for stream id: made"
+
+
+def test_stopping_the_broadcast_ends_the_push_session(standin_shared):
+    start(standin_shared, "via-broadcast")
+    assert standin_shared.call("POST", "/live/rest/v2/broadcasts/via-broadcast/stop")[1]["success"] is True
+    assert "via-broadcast" not in [session["streamId"] for session in standin_shared.media_push_sessions()]
+    assert start(standin_shared, "via-broadcast")["success"] is True
+
+
+def test_send_command(standin_shared):
+    start(standin_shared, "cmd1")
+    assert standin_shared.call("POST", PUSH + "/send-command?streamId=cmd1", {"jsCommand": "1+1"})[1] == {
+        "success": True, "message": "", "dataId": "cmd1", "errorId": 0}
+    assert standin_shared.call("POST", PUSH + "/send-command", {"jsCommand": "1"})[1]["message"] == (
+        "streamId query parameter is mandatory.")
+    assert standin_shared.call("POST", PUSH + "/send-command?streamId=cmd1", {})[1]["message"] == "jsCommand is mandatory."
+    assert standin_shared.call("POST", PUSH + "/send-command?streamId=nope", {"jsCommand": "1"})[1]["message"] == (
+        "Driver does not exist for stream id: nope")
+
+
+def test_browser_failure_and_stop_timeout(standin_push):
+    standin_push.lab("POST", "/_lab/apps/live/media-push/faults", {"failNextStart": "chrome not reachable"})
+    assert start(standin_push, "f1") == {"success": False, "message": "Error message is chrome not reachable",
+                                         "dataId": "", "errorId": 0}
+    assert standin_push.media_push_sessions() == []  # cleaned up
+    assert standin_push.call("GET", "/live/rest/v2/broadcasts/f1")[0] == 404
+
+    start(standin_push, "f2")
+    standin_push.lab("POST", "/_lab/apps/live/media-push/faults", {"failNextStop": True})
+    answer = stop(standin_push, "f2")
+    assert answer["success"] is False
+    assert answer["message"].startswith("Timeoutexception occured in stopping the stream")
+    assert standin_push.call("GET", "/live/rest/v2/broadcasts/f2")[0] == 404  # stopped all the same
+
+
+def test_publish_token_is_checked_when_publish_jwt_control_is_on(standin_push):
+    standin_push.set_app_settings(publishJwtControlEnabled=True, jwtStreamSecretKey=SECRET)
+    refused = start(standin_push, "tok1")
+    assert refused["success"] is False and refused["message"].startswith("Error message is Expected condition failed")
+    token = hs256_token(SECRET, streamId="tok1", type="publish", exp=int(time.time()) + 60)
+    assert start(standin_push, "tok1", token=token)["success"] is True
+    assert standin_push.media_push_sessions()[0]["token"] == token
+
+
+def test_stop_is_forwarded_to_the_node_that_drives_the_push(make_standin):
+    fleet = make_standin(addresses=("127.0.0.1", "127.0.0.2"), media_push=True)
+    key = "c" * 32  # a cluster shares its communication key
+    for address in fleet.addresses:
+        fleet.set_app_settings(address=address, clusterCommunicationKey=key)
+    start(fleet, "shared", address="127.0.0.2")
+    # Node 1 holds the broadcast (a cluster's shared database), node 2 the browser.
+    fleet.call("POST", "/live/rest/v2/broadcasts/create", {"streamId": "shared", "metaData": '{"driverIp":"127.0.0.2"}'},
+               address="127.0.0.1")
+    assert stop(fleet, "shared", address="127.0.0.1") == {"success": True, "message": "", "dataId": "", "errorId": 0}
+    assert fleet.media_push_sessions(address="127.0.0.2") == []
+    assert stop(fleet, "shared", address="127.0.0.1")["message"] == "Driver does not exist for stream id: shared"
+
+
+def test_circle_records_a_room_with_a_composite_push(standin_push):
+    standin_push.join("room1", "p1")
+    assert standin_push.circle_record("room1")["success"] is True
+    [session] = standin_push.media_push_sessions()
+    assert session["streamId"] == "room1_composite"
+    assert session["url"] == standin_push.url("/live/room1?playOnly=true&enterDirectly=true&token=")
+    assert (session["width"], session["height"], session["recordType"]) == (1280, 720, "mp4")
+    room = standin_push.call("GET", "/live/rest/v2/broadcasts/room1")[1]
+    assert json.loads(room["metaData"]) == {"isRecording": True}
+    assert standin_push.call("GET", "/live/room1?playOnly=true&enterDirectly=true")[0] == 200
+    assert standin_push.circle_stop("room1")["success"] is True
+    assert json.loads(standin_push.call("GET", "/live/rest/v2/broadcasts/room1")[1]["metaData"]) == {"isRecording": False}
+    assert wait_vods(standin_push, "room1_composite")[0]["vodName"] == "room1_composite.mp4"
+
+
+def test_circle_needs_the_plugin(standin):
+    status, answer = standin.call("POST", "/_lab/apps/live/circle/room1/record")
+    assert status == 200 and answer["success"] is False

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Test hosts for the role scenarios (extensions/molecule/), on top of lab/hosts.sh.
+#   tests/roles/lab.sh up N   make the test artifacts, boot hosts ams1..N with the
+#                             stand-in as service antmedia, serve the artifacts on
+#                             the test network, write the inventory molecule uses
+#   tests/roles/lab.sh down   stop serving and tear the hosts down (safe to repeat)
+# Everything it writes goes under .work/molecule/ (MOLECULE_LAB_DIR).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+lab_dir=${MOLECULE_LAB_DIR:-$repo/.work/molecule}
+hosts_sh=${LAB_HOSTS:-$repo/lab/hosts.sh}
+port=${MOLECULE_LAB_PORT:-8765}
+
+up() {
+  local count=$1
+  mkdir -p "$lab_dir"
+  rm -rf "$lab_dir/artifacts"
+  python3 "$repo/tests/roles/artifacts.py" "$lab_dir/artifacts" > "$lab_dir/artifacts.txt"
+  echo "$count" > "$lab_dir/count"
+  bash "$hosts_sh" up "$count" --inventory "$lab_dir/hosts.yml"
+  bash "$hosts_sh" serve "$lab_dir/artifacts" --port "$port" > "$lab_dir/serve.log" 2>&1 &
+  echo $! > "$lab_dir/serve.pid"
+  for _ in $(seq 50); do
+    curl -fsS -o /dev/null "http://10.77.0.1:$port/artifacts.txt" 2>/dev/null && break
+    cp "$lab_dir/artifacts.txt" "$lab_dir/artifacts/artifacts.txt" 2>/dev/null || true
+    sleep 0.2
+  done
+  cat > "$lab_dir/inventory.yml" <<YAML
+# Written by tests/roles/lab.sh: the scenario's hosts come from lab/hosts.sh's
+# inventory ($lab_dir/hosts.yml); this adds the group the playbooks target.
+media_servers:
+  children:
+    lab: {}
+all:
+  vars:
+    lab_artifacts_url: http://10.77.0.1:$port
+    lab_artifacts_dir: $lab_dir/artifacts
+YAML
+}
+
+down() {
+  if [ -f "$lab_dir/serve.pid" ]; then
+    kill "$(cat "$lab_dir/serve.pid")" 2>/dev/null || true
+    rm -f "$lab_dir/serve.pid"
+  fi
+  local count=1
+  [ -f "$lab_dir/count" ] && count=$(cat "$lab_dir/count")
+  bash "$hosts_sh" down "$count" || true
+  rm -f "$lab_dir/count"
+}
+
+case "${1:-}" in
+  up) up "${2:-1}" ;;
+  down) down ;;
+  *) echo "usage: $0 up N | down" >&2; exit 2 ;;
+esac

@@ -1,0 +1,180 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""media_push and broadcast_recording reconcilers against the in-memory server (at requests'
+lowest level): which requests go out, and how unclear answers are settled by re-reading."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaClient
+from ansible_collections.mediaops.antmedia.plugins.module_utils._media_push import MediaPushReconciler, desired_push
+from ansible_collections.mediaops.antmedia.plugins.module_utils._reconcile import ReconcileError
+from ansible_collections.mediaops.antmedia.plugins.module_utils._recording import RecordingReconciler, desired_recording
+from ansible_collections.mediaops.antmedia.tests.unit.plugins.fake_ams import FakeResponse
+
+
+def api():
+    return AntMediaClient("http://127.0.0.1:5080", "live", retries=1)
+
+
+def push(room="room1", **params):
+    base = {"url": "http://127.0.0.1:5080", "app": "live", "room": room, "state": "started", "width": 1280,
+            "height": 720, "extra_chrome_switches": [], "vod_timeout": 30}
+    base.update(params)
+    return desired_push(base)
+
+
+def recording(**params):
+    base = {"stream_id": "cam1", "state": "started", "record_type": "mp4", "vod_timeout": 30}
+    base.update(params)
+    return desired_recording(base)
+
+
+def writes(ams):
+    return ["%s %s%s" % (call.method, call.path.split("/rest/")[1],
+                         "?" + "&".join("%s=%s" % item for item in sorted(call.params.items())) if call.params else "")
+            for call in ams.writes]
+
+
+# ---- media push --------------------------------------------------------------------------------
+def test_start_without_record_type_then_recording(ams):
+    outcome = MediaPushReconciler(api()).run(push(record_type="mp4"))
+    assert writes(ams) == ["POST v1/media-push/start?streamId=room1_composite",
+                           "PUT v2/broadcasts/room1_composite/recording/true?recordType=mp4"]
+    assert "recordType" not in ams.writes[0].body
+    assert outcome.changed and outcome.data["state"] == "started" and outcome.data["recording"] == ["mp4"]
+    assert outcome.data["broadcast"]["streamId"] == "room1_composite"
+    assert ams.recorders["room1_composite"] == {"mp4"}
+
+
+def test_second_run_reads_only(ams):
+    MediaPushReconciler(api()).run(push(record_type="mp4"))
+    del ams.calls[:]
+    outcome = MediaPushReconciler(api()).run(push(record_type="mp4"))
+    assert not outcome.changed and ams.writes == []
+    assert outcome.before == outcome.after
+
+
+def test_check_mode_sends_no_write(ams):
+    outcome = MediaPushReconciler(api(), check_mode=True).run(push(record_type="mp4"))
+    assert outcome.changed and ams.writes == []
+    assert outcome.after["state"] == "started" and outcome.after["recording"] == ["mp4"]
+    assert ams.broadcasts == {}
+
+
+def test_push_started_with_record_type_elsewhere_is_not_taken_for_not_recording(ams):
+    ams.add_push("room1_composite", record_type="mp4")  # recording, fields say 0
+    outcome = MediaPushReconciler(api()).run(push(record_type="mp4"))
+    assert writes(ams) == ["PUT v2/broadcasts/room1_composite/recording/true?recordType=mp4"]
+    assert not outcome.changed  # the server answered "couldn't be started": it already records
+    assert outcome.data["recording"] == ["mp4"]
+
+
+def test_circle_push_is_seen_as_recording_without_asking(ams):
+    ams.add_push("room1_composite", record_type="mp4")
+    ams.add_broadcast("room1", metaData=json.dumps({"isRecording": True}))
+    outcome = MediaPushReconciler(api(), check_mode=True).run(push(record_type="mp4"))
+    assert not outcome.changed and ams.writes == []
+
+
+def test_lost_start_answer_is_settled_by_reading_never_by_resending(ams, clock):
+    def start_then_lose_the_answer():
+        ams.add_push("room1_composite")  # the server did start it...
+        raise requests.exceptions.ReadTimeout("read timed out")  # ...but the answer never came
+
+    ams.inject("POST", "/media-push/start$", start_then_lose_the_answer)
+    outcome = MediaPushReconciler(api()).run(push())
+    assert outcome.changed and outcome.data["state"] == "started"
+    assert [call.method for call in ams.calls if "media-push" in call.path] == ["POST"]
+
+
+def test_lost_start_answer_and_nothing_broadcasting_fails_without_resending(ams, clock):
+    ams.inject("POST", "/media-push/start$", requests.exceptions.ReadTimeout("read timed out"))
+    with pytest.raises(ReconcileError) as error:
+        MediaPushReconciler(api()).run(push())
+    assert "got no answer" in error.value.message and "not re-sent" in error.value.message
+    assert [call.method for call in ams.calls if "media-push" in call.path] == ["POST"]
+    assert error.value.changed is False
+
+
+def test_already_exists_is_resolved_by_reading(ams):
+    ams.sessions["room1_composite"] = {}
+    ams.add_broadcast("room1_composite", status="finished", metaData=None)
+    with pytest.raises(ReconcileError, match="already exists on the server but its stream is finished: stop it"):
+        MediaPushReconciler(api()).run(push())
+
+
+def test_stop_and_return_the_vod(ams):
+    MediaPushReconciler(api()).run(push(record_type="mp4"))
+    outcome = MediaPushReconciler(api()).run(push(state="stopped"))
+    assert outcome.changed and outcome.data["state"] == "stopped" and outcome.data["broadcast"] is None
+    assert [vod["vodName"] for vod in outcome.data["vods"]] == ["room1_composite.mp4"]
+    assert writes(ams)[-1] == "POST v1/media-push/stop/room1_composite"
+
+
+def test_stop_timeout_message_still_counts_as_stopped(ams, clock):
+    ams.add_push("room1_composite")
+    ams.inject("POST", "/media-push/stop/", FakeResponse(200, {"success": False, "message": "Timeoutexception occured in stopping the stream"}))
+    ams.inject("GET", "/broadcasts/room1_composite$", FakeResponse(200, ams.broadcasts["room1_composite"]))
+    del ams.broadcasts["room1_composite"]
+    outcome = MediaPushReconciler(api()).run(push(state="stopped"))
+    assert outcome.changed and "closed its browser anyway" in outcome.warnings[0]
+
+
+def test_stop_without_a_driver_here_fails_when_it_still_broadcasts(ams):
+    ams.add_broadcast("room1_composite", metaData=json.dumps({"driverIp": "10.0.0.9"}))
+    with pytest.raises(ReconcileError, match="no Media Push session for it"):
+        MediaPushReconciler(api()).run(push(state="stopped"))
+
+
+def test_batch_reads_the_list_once_and_starts_rooms_concurrently(ams):
+    ams.add_push("r2_composite", record_type=None, mp4Enabled=1)
+    engine = MediaPushReconciler(api())
+    outcomes = engine.run_many([push(room="r%d" % n, record_type="mp4") for n in range(1, 4)], max_workers=3)
+    gets = [call.path for call in ams.calls if call.method == "GET" and "/list/" in call.path]
+    assert gets == ["/live/rest/v2/broadcasts/list/0/50", "/live/rest/v2/broadcasts/list/1/50"]
+    assert [outcome.changed for outcome in outcomes] == [True, False, True]
+    assert sorted(ams.sessions) == ["r1_composite", "r2_composite", "r3_composite"]
+
+
+# ---- broadcast recording -----------------------------------------------------------------------
+def test_recording_start_and_idempotence(ams):
+    ams.add_broadcast("cam1")
+    ams.broadcasts["cam1"]["mp4Enabled"] = -1
+    assert RecordingReconciler(api()).run(recording()).changed
+    del ams.calls[:]
+    outcome = RecordingReconciler(api()).run(recording())
+    assert not outcome.changed and ams.writes == [] and outcome.data["recording"] == ["mp4"]
+
+
+def test_recording_stop_returns_the_new_vod(ams):
+    ams.add_broadcast("cam1", recording=["mp4"], mp4Enabled=1)
+    ams.finalise("cam1", "mp4")  # an older recording of the same stream
+    outcome = RecordingReconciler(api()).run(recording(state="stopped"))
+    assert outcome.changed and len(outcome.data["vods"]) == 1
+    assert outcome.data["vods"][0]["vodId"] == "vod%021d" % 2
+    assert outcome.data["recording"] == []
+
+
+def test_recording_lost_answer_settled_by_the_stored_field(ams):
+    ams.add_broadcast("cam1", mp4Enabled=-1)
+    ams.inject("PUT", "/recording/true$", requests.exceptions.ReadTimeout("read timed out"))
+    with pytest.raises(ReconcileError, match="got no answer"):
+        RecordingReconciler(api()).run(recording())
+    assert len(ams.writes) == 1
+
+
+def test_recording_refused_by_the_server_fails_with_its_message(ams):
+    ams.add_broadcast("cam1", mp4Enabled=-1)
+    message = "Please send mp4 recording request to 10.0.0.2 node or send request in a stopped status."
+    ams.inject("PUT", "/recording/true$", FakeResponse(200, {"success": False, "message": message}))
+    with pytest.raises(ReconcileError, match="refused to start mp4 recording: Please send mp4 recording request to 10.0.0.2"):
+        RecordingReconciler(api()).run(recording())
+
+
+def test_recording_of_a_missing_broadcast_fails_before_writing(ams):
+    with pytest.raises(ReconcileError, match="there is no broadcast cam1"):
+        RecordingReconciler(api()).run(recording())
+    assert ams.writes == []
