@@ -56,7 +56,7 @@ STANDIN_PORT=5080
 
 # What the root filesystem holds (debootstrap resolves their Depends, no Recommends).
 ROOTFS_PACKAGES=(systemd systemd-sysv dbus openssh-server python3 python3-apt sudo iproute2
-  procps ca-certificates curl ffmpeg)
+  procps ca-certificates curl ffmpeg python3-requests python3-venv)
 
 SSH_OPTS=(-i "$KEY" -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
   -o LogLevel=ERROR -o ConnectTimeout=3)

@@ -1,0 +1,143 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: mediaops.antmedia contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: server_info
+short_description: Read whether an Ant Media Server is ready, and its live pushes and recordings per application
+version_added: 0.1.0
+author: mediaops team (@mediaops)
+description:
+  - Reads, for each application in O(apps), whether the REST API answers, whether the Media Push plugin is loaded,
+    and which media pushes and recordings are live.
+  - Used before a restart (a restart ends every push and loses the recording in progress) and after it (wait
+    until the server is ready, then check that the plugin is loaded).
+  - A server that refuses connections or answers C(Application is getting initialized) is reported with
+    RV(ready=false); the task does not fail, so it can be retried with C(until).
+extends_documentation_fragment:
+  - mediaops.antmedia.connection
+  - mediaops.antmedia.attributes
+  - mediaops.antmedia.attributes.actiongroup_antmedia
+  - mediaops.antmedia.attributes.info_module
+attributes:
+  idempotent:
+    support: full
+options:
+  app:
+    description:
+      - Not used by this module (see O(apps)); accepted so that the C(antmedia) action group can set it.
+    required: false
+  apps:
+    description:
+      - The applications to read, for example V(LiveApp) and V(WebRTCAppEE).
+      - Defaults to O(app) when that is set.
+    type: list
+    elements: str
+notes:
+  - The Media Push plugin has no read route. The module sends a C(GET) to its start route, which only accepts
+    C(POST); the server answers 405 when the plugin is loaded and 404 when it is not. Nothing is started.
+  - A media push may record although its broadcast's recording fields are 0 (a push started with a record
+    type), so every live media push is listed in RV(apps.active_recordings) too, so a restart guard errs on the safe
+    side. Streams recorded only because of the application's record-every-stream setting are not listed.
+seealso:
+  - module: mediaops.antmedia.broadcast_info
+"""
+
+EXAMPLES = r"""
+- name: Wait until the server answers after a restart
+  mediaops.antmedia.server_info:
+    apps: [LiveApp, WebRTCAppEE]
+  register: antmedia
+  until: antmedia.ready
+  retries: 30
+  delay: 2
+
+- name: Refuse to go on while something records
+  ansible.builtin.assert:
+    that: antmedia.apps.LiveApp.active_recordings | length == 0
+"""
+
+RETURN = r"""
+ready:
+  description: Whether the REST API of every application answered.
+  returned: always
+  type: bool
+  sample: true
+not_ready_reason:
+  description: Why the server is not ready (empty when it is).
+  returned: always
+  type: str
+  sample: app LiveApp is still starting (Application is getting initialized, HTTP 403)
+apps:
+  description: Per application (only when RV(ready) is true; empty otherwise).
+  returned: always
+  type: dict
+  contains:
+    media_push_loaded:
+      description: Whether the Media Push routes exist in the application.
+      type: bool
+      sample: true
+    active_broadcasts:
+      description: How many broadcasts are broadcasting.
+      type: int
+      sample: 3
+    active_pushes:
+      description: Stream ids of the broadcasting media pushes (broadcasts whose C(metaData) holds C(driverIp)).
+      type: list
+      elements: str
+      sample: [board-meeting_composite]
+    active_recordings:
+      description: Stream ids of broadcasting streams with recording on, and of every live media push (see the notes).
+      type: list
+      elements: str
+      sample: [board-meeting_composite]
+  sample:
+    LiveApp:
+      media_push_loaded: true
+      active_broadcasts: 3
+      active_pushes: [board-meeting_composite]
+      active_recordings: [board-meeting_composite]
+"""
+
+from ansible_collections.mediaops.antmedia.plugins.module_utils._server_info import read_server
+from ansible_collections.mediaops.antmedia.plugins.module_utils._connection import (
+    antmedia_module,
+    client_for,
+    fail,
+)
+from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaError
+from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError, check_id
+
+
+def main():
+    module = antmedia_module(
+        argument_spec=dict(
+            app=dict(type="str", required=False),
+            apps=dict(type="list", elements="str"),
+        ),
+        supports_check_mode=True,
+    )
+    apps = module.params["apps"] or ([module.params["app"]] if module.params["app"] else [])
+    if not apps:
+        module.fail_json(msg="apps is required: the applications to read, for example [LiveApp]")
+    try:
+        for index, app in enumerate(apps):
+            check_id(app, "apps[%d]" % index)
+    except ValidationError as exc:
+        module.fail_json(msg=str(exc))
+    module.params["app"] = apps[0]
+    # One quick attempt per call: callers that wait for readiness retry the task with until.
+    client = client_for(module)
+    client.retries = 0
+    try:
+        result = read_server(client, apps)
+    except AntMediaError as exc:
+        fail(module, client, exc)
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == "__main__":
+    main()
