@@ -53,6 +53,8 @@ FILTER_REASONS = (
     ("Not allowed IP", "ip"),
     ("Invalid App JWT Token", "jwt"),
     ("Invalid JWT Token", "jwt"),
+    ("Invalid Server JWT Token", "server_jwt"),
+    ("Not authenticated user", "console"),
     ("Application is getting initialized", "initializing"),
 )
 
@@ -136,8 +138,11 @@ class AntMediaClient(object):
     """REST client for one application of one Ant Media Server."""
 
     def __init__(self, url, app, jwt_secret=None, jwt_token=None, validate_certs=True, ca_path=None,
-                 timeout=120, retries=3, backoff=1.0, backoff_cap=10.0, sleep=None, clock=None):
+                 timeout=120, retries=3, backoff=1.0, backoff_cap=10.0, sleep=None, clock=None,
+                 auth_header="Authorization"):
         self.base_url = url.rstrip("/")
+        # Applications read "Authorization"; the server management API reads its JWT from "ProxyAuthorization".
+        self.auth_header = auth_header
         self.app = app
         self.timeout = timeout
         self.retries = retries
@@ -211,7 +216,7 @@ class AntMediaClient(object):
         headers = {}
         token = self._authorization()
         if token:
-            headers["Authorization"] = token
+            headers[self.auth_header] = token
         kwargs = dict(params=params, headers=headers, verify=self._verify,
                       timeout=(min(10, self.timeout), self.timeout), allow_redirects=False)
         if body is not None:
@@ -226,14 +231,15 @@ class AntMediaClient(object):
     def app_url(self, path):
         return "%s/%s/rest/%s" % (self.base_url, quote(self.app, safe=""), path.lstrip("/"))
 
-    def request(self, method, path, params=None, body=None, media_push=False):
+    def request(self, method, path, params=None, body=None, media_push=False, root=False):
         """Send one request under the retry policy; return a Response with status < 400.
 
         404 answers are returned to the caller (who knows what a missing thing means) except on
         Media Push routes, where they mean the plugin is not loaded.
         """
         method = method.upper()
-        url = self.app_url(path)
+        # root: the server management API (/rest/...), outside every application
+        url = "%s/rest/%s" % (self.base_url, path.lstrip("/")) if root else self.app_url(path)
         read = method in READ_METHODS
         attempt = 0
         while True:

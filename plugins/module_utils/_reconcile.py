@@ -165,6 +165,10 @@ class Reconciler(object):
         plans = []
         for desired in desired_items:
             plans.append(self.decide(desired, current_by_key.get(self.key(desired))))
+        return self.converge_all(plans, max_workers)
+
+    def converge_all(self, plans, max_workers=4):
+        """Converge plans concurrently; a failing plan's Outcome carries ``failure``; order kept."""
 
         def converge_one(plan):
             try:

@@ -18,13 +18,12 @@ up() {
   python3 "$repo/tests/roles/artifacts.py" "$lab_dir/artifacts" > "$lab_dir/artifacts.txt"
   echo "$count" > "$lab_dir/count"
   bash "$hosts_sh" up "$count" --inventory "$lab_dir/hosts.yml"
-  bash "$hosts_sh" serve "$lab_dir/artifacts" --port "$port" > "$lab_dir/serve.log" 2>&1 &
-  echo $! > "$lab_dir/serve.pid"
-  for _ in $(seq 50); do
-    curl -fsS -o /dev/null "http://10.77.0.1:$port/artifacts.txt" 2>/dev/null && break
-    cp "$lab_dir/artifacts.txt" "$lab_dir/artifacts/artifacts.txt" 2>/dev/null || true
-    sleep 0.2
-  done
+  cp "$lab_dir/artifacts.txt" "$lab_dir/artifacts/artifacts.txt"
+  # serve returns once the server answers (the server itself runs detached); no race with the tests
+  bash "$hosts_sh" serve "$lab_dir/artifacts" --port "$port" > "$lab_dir/serve.log" 2>&1 || {
+    cat "$lab_dir/serve.log" >&2; echo "lab.sh: the artifact server did not start" >&2; exit 1; }
+  curl --noproxy '*' -fsS --max-time 5 -o /dev/null "http://10.77.0.1:$port/artifacts.txt" || {
+    echo "lab.sh: the artifact server does not answer on port $port" >&2; exit 1; }
   cat > "$lab_dir/inventory.yml" <<YAML
 # Written by tests/roles/lab.sh: the scenario's hosts come from lab/hosts.sh's
 # inventory ($lab_dir/hosts.yml); this adds the group the playbooks target.
@@ -39,10 +38,6 @@ YAML
 }
 
 down() {
-  if [ -f "$lab_dir/serve.pid" ]; then
-    kill "$(cat "$lab_dir/serve.pid")" 2>/dev/null || true
-    rm -f "$lab_dir/serve.pid"
-  fi
   local count=1
   [ -f "$lab_dir/count" ] && count=$(cat "$lab_dir/count")
   bash "$hosts_sh" down "$count" || true

@@ -1,0 +1,285 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: mediaops.antmedia contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: room_recordings
+short_description: Converge the recordings of many conference rooms of one Ant Media Server application at once
+version_added: 0.1.0
+author: mediaops team (@mediaops)
+description:
+  - The batch form of M(mediaops.antmedia.media_push) for fleets, where one task per room would cost one module
+    run per room. For each item of O(recordings), makes sure a Media Push session records the room, or is stopped,
+    with the same decisions as M(mediaops.antmedia.media_push).
+  - Reads the application's broadcast list once (paged) and decides every room from it; a second run with
+    nothing to change sends no write and no other request.
+  - Starts run in parallel (see O(start_concurrency)), because a start blocks on the server for as long as its
+    browser takes, 30 to 90 seconds on a real server.
+  - A push that is already running is never restarted; a push the list does not name is left alone unless
+    O(stop_unlisted=true).
+  - When some rooms fail, the others are still converged; the task then fails with one line naming each failed
+    room and its cause, and RV(rooms) tells what happened to every room.
+extends_documentation_fragment:
+  - mediaops.antmedia.connection
+  - mediaops.antmedia.attributes
+  - mediaops.antmedia.attributes.actiongroup_antmedia
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Sends no write; reads the broadcast list once.
+  diff_mode:
+    support: full
+  idempotent:
+    support: full
+options:
+  recordings:
+    description:
+      - The rooms and the wanted state of their recording. Each item takes the options of
+        M(mediaops.antmedia.media_push) that concern one room.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      room:
+        description:
+          - The conference room (its main-track stream id). Same character rules as in M(mediaops.antmedia.media_push).
+        type: str
+        required: true
+      state:
+        description: V(started) records the room, V(stopped) stops its push (the recording becomes a VoD).
+        type: str
+        choices: [started, stopped]
+        default: started
+      record_type:
+        description: The recording format.
+        type: str
+        choices: [mp4, webm]
+        default: mp4
+      page:
+        description:
+          - The page that merges the room, as in M(mediaops.antmedia.media_push) (default V(multitrack)).
+          - Mutually exclusive with O(recordings[].page_url).
+        type: str
+        choices: [multitrack, merge, circle]
+      page_url:
+        description: A full http(s) URL of the page to push instead of a built one.
+        type: str
+      stream_id:
+        description: The push's stream id; defaults to V(ROOM_composite), as Circle names it.
+        type: str
+      width:
+        description: Browser width in pixels (1 to 7680), used when the push starts.
+        type: int
+        default: 1280
+      height:
+        description: Browser height in pixels (1 to 4320), used when the push starts.
+        type: int
+        default: 720
+      token:
+        description: A play token for the page, appended to its URL. Never shown in output.
+        type: str
+      extra_chrome_switches:
+        description: Extra browser switches, each starting with V(--) and without commas.
+        type: list
+        elements: str
+        default: []
+  stop_unlisted:
+    description:
+      - Also stop every live media push of the application that no item of O(recordings) names.
+    type: bool
+    default: false
+  page_base_url:
+    description:
+      - The base URL (V(scheme://host:port)) the server's browser loads the built pages from, when it is not O(url).
+    type: str
+  vod_timeout:
+    description:
+      - On a stop, seconds to wait for the recording to be finalised into a VoD before returning it in RV(vods).
+        V(0) does not wait (the VoD appears on the server anyway).
+    type: int
+    default: 0
+  start_concurrency:
+    description: How many rooms are started (or stopped) at the same time.
+    type: int
+    default: 8
+notes:
+  - Run it on the media host (the default O(url) is V(http://127.0.0.1:5080)); see M(mediaops.antmedia.media_push).
+seealso:
+  - module: mediaops.antmedia.media_push
+"""
+
+EXAMPLES = r"""
+- name: Record two rooms, stop a third
+  mediaops.antmedia.room_recordings:
+    app: LiveApp
+    recordings:
+      - room: board-meeting
+      - room: town-hall
+        page: circle
+        record_type: webm
+      - room: standup
+        state: stopped
+
+- name: Only the listed rooms may be recorded in this app
+  mediaops.antmedia.room_recordings:
+    app: LiveApp
+    stop_unlisted: true
+    recordings:
+      - room: board-meeting
+"""
+
+RETURN = r"""
+rooms:
+  description: One entry per item of O(recordings) (in order), then one per unlisted push that was stopped.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    room:
+      description: The room (V(null) for an unlisted push that is not named V(ROOM_composite)).
+      type: str
+    stream_id:
+      description: The push's stream id.
+      type: str
+    state:
+      description: V(started) or V(stopped) after the run (predicted in check mode).
+      type: str
+    recording:
+      description: The record types on after the run.
+      type: list
+      elements: str
+    action:
+      description: What was (or in check mode would be) done, V(none), V(start), V(record) or V(stop).
+      type: str
+    changed:
+      description: Whether this room changed.
+      type: bool
+    failed:
+      description: Present and true when this room failed; RV(rooms[].msg) says why.
+      type: bool
+    msg:
+      description: Why this room failed.
+      type: str
+  sample:
+    - {room: board-meeting, stream_id: board-meeting_composite, state: started, recording: [mp4], action: start,
+       changed: true}
+started:
+  description: Stream ids of the pushes started (or that would be).
+  returned: always
+  type: list
+  elements: str
+  sample: [board-meeting_composite]
+stopped:
+  description: Stream ids of the pushes stopped (or that would be).
+  returned: always
+  type: list
+  elements: str
+  sample: [standup_composite]
+vods:
+  description: VoDs created by the stops, when O(vod_timeout) is above 0.
+  returned: always
+  type: list
+  elements: dict
+  sample: []
+"""
+
+from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaError
+from ansible_collections.mediaops.antmedia.plugins.module_utils._connection import (
+    antmedia_module,
+    client_for,
+    fail,
+    warn_all,
+)
+from ansible_collections.mediaops.antmedia.plugins.module_utils._media_push import PAGES
+from ansible_collections.mediaops.antmedia.plugins.module_utils._room_recordings import (
+    RoomRecordingsReconciler,
+    desired_rooms,
+    room_report,
+)
+from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError, check_seconds
+
+MAX_CONCURRENCY = 64
+
+
+def main():
+    item_spec = dict(
+        room=dict(type="str", required=True),
+        state=dict(type="str", default="started", choices=["started", "stopped"]),
+        record_type=dict(type="str", default="mp4", choices=["mp4", "webm"]),
+        page=dict(type="str", choices=list(PAGES)),
+        page_url=dict(type="str"),
+        stream_id=dict(type="str"),
+        width=dict(type="int", default=1280),
+        height=dict(type="int", default=720),
+        token=dict(type="str", no_log=True),
+        extra_chrome_switches=dict(type="list", elements="str", default=[]),
+    )
+    module = antmedia_module(
+        argument_spec=dict(
+            recordings=dict(type="list", elements="dict", required=True, options=item_spec),
+            stop_unlisted=dict(type="bool", default=False),
+            page_base_url=dict(type="str"),
+            vod_timeout=dict(type="int", default=0),
+            start_concurrency=dict(type="int", default=8),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    client = client_for(module)
+    try:
+        check_seconds(params["vod_timeout"], "vod_timeout")
+        if not 1 <= params["start_concurrency"] <= MAX_CONCURRENCY:
+            raise ValidationError("start_concurrency %r must be from 1 to %d"
+                                  % (params["start_concurrency"], MAX_CONCURRENCY))
+        desired_items = desired_rooms(params)
+    except ValidationError as exc:
+        module.fail_json(msg=str(exc))
+    for item in params["recordings"]:
+        client.add_secret(item.get("token"))
+
+    reconciler = RoomRecordingsReconciler(client, check_mode=module.check_mode)
+    try:
+        items, plans, outcomes = reconciler.run_rooms(desired_items, params["stop_unlisted"],
+                                                      params["start_concurrency"])
+    except AntMediaError as exc:  # the list read failed: nothing was written
+        fail(module, client, exc)
+
+    rooms, vods, warnings, failures = [], [], [], []
+    for desired, plan, outcome in zip(items, plans, outcomes):
+        report = room_report(desired, plan, outcome)
+        rooms.append(report)
+        vods.extend(outcome.data.get("vods") or [])
+        warnings.extend(outcome.warnings)
+        if outcome.failure:
+            failures.append("%s: %s" % (desired["label"], outcome.failure))
+    result = dict(
+        changed=any(report["changed"] for report in rooms),
+        rooms=rooms,
+        started=[report["stream_id"] for report in rooms if report["action"] == "start" and not report.get("failed")],
+        stopped=[report["stream_id"] for report in rooms if report["action"] == "stop" and not report.get("failed")],
+        vods=vods,
+    )
+    if module._diff:
+        result["diff"] = {
+            "before": {"rooms": dict((o.key, _view(o.before)) for o in outcomes)},
+            "after": {"rooms": dict((o.key, _view(o.after)) for o in outcomes)},
+        }
+    warn_all(module, client, warnings)
+    result = client.redact(result)
+    if failures:
+        module.fail_json(msg=client.redact("%s app %s: %d of %d rooms failed: %s" % (
+            client.base_url, client.app, len(failures), len(rooms), "; ".join(failures))), **result)
+    module.exit_json(**result)
+
+
+def _view(view):
+    view = view or {}
+    return {"state": view.get("state"), "recording": list(view.get("recording") or [])}
+
+
+if __name__ == "__main__":
+    main()

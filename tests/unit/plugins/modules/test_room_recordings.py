@@ -1,0 +1,93 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""room_recordings in-process against the in-memory server: decisions, one list read, no write in check mode."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.mediaops.antmedia.plugins.modules import room_recordings
+
+PLAY_TOKEN = "play-token-0042"
+
+
+@pytest.fixture
+def run(capsys, monkeypatch):
+    monkeypatch.setattr("ansible.module_utils._internal.is_controller", False)
+    monkeypatch.setattr("ansible.module_utils.common.warnings._global_warnings", {})
+
+    def run_module(check_mode=False, **args):
+        args.setdefault("app", "live")
+        args["_ansible_check_mode"] = check_mode
+        args["_ansible_diff"] = True
+        with patch_module_args(args):
+            with pytest.raises(SystemExit):
+                room_recordings.main()
+        out = capsys.readouterr().out
+        result = json.loads(out)
+        result["_raw"] = out
+        return result
+    return run_module
+
+
+def test_check_mode_predicts_and_sends_no_write(ams, run):
+    ams.add_push("kept_composite", record_type=None, mp4Enabled=1)
+    result = run(check_mode=True, recordings=[{"room": "new"}, {"room": "kept"}, {"room": "gone", "state": "stopped"}])
+    assert result["changed"] is True and ams.writes == []
+    assert [room["action"] for room in result["rooms"]] == ["start", "none", "none"]
+    assert result["started"] == ["new_composite"] and result["stopped"] == []
+    assert result["diff"]["after"]["rooms"]["new_composite"] == {"state": "started", "recording": ["mp4"]}
+    # one paged list read (a page, then the empty page that ends it) answered every room: no GET per room
+    assert [call.method for call in ams.calls] == ["GET", "GET"]
+    assert all("/broadcasts/list/" in call.path for call in ams.calls)
+
+
+def test_converged_run_reads_the_list_only(ams, run):
+    for room in ("a", "b", "c"):
+        ams.add_push(room + "_composite", mp4Enabled=1)
+    result = run(recordings=[{"room": "a"}, {"room": "b"}, {"room": "c"}])
+    assert result["changed"] is False and ams.writes == []
+    assert [call.path for call in ams.calls] == ["/live/rest/v2/broadcasts/list/0/50", "/live/rest/v2/broadcasts/list/3/50"]
+
+
+def test_start_record_and_stop_in_one_run(ams, run):
+    ams.add_push("rec_composite")  # running, recording state unknown: record is asked for
+    ams.add_push("stop_composite", mp4Enabled=1)
+    result = run(recordings=[{"room": "new", "token": PLAY_TOKEN}, {"room": "rec"}, {"room": "stop", "state": "stopped"}])
+    assert [room["action"] for room in result["rooms"]] == ["start", "record", "stop"]
+    assert result["started"] == ["new_composite"] and result["stopped"] == ["stop_composite"]
+    starts = [call for call in ams.writes if call.path.endswith("/media-push/start")]
+    assert len(starts) == 1 and PLAY_TOKEN in starts[0].body["url"]
+    assert PLAY_TOKEN not in result["_raw"]
+
+
+def test_unlisted_pushes_are_left_unless_asked(ams, run):
+    ams.add_push("other_composite", mp4Enabled=1)
+    ams.add_broadcast("camera", mp4Enabled=1)  # not a push: never stopped by stop_unlisted
+    left = run(check_mode=True, recordings=[{"room": "mine"}])
+    assert "other_composite" not in [room["stream_id"] for room in left["rooms"]]
+    cleaned = run(check_mode=True, recordings=[{"room": "mine"}], stop_unlisted=True)
+    assert cleaned["stopped"] == ["other_composite"] and ams.writes == []
+
+
+def test_failure_of_one_room_names_it_and_keeps_the_others(ams, run):
+    ams.add_broadcast("busy_composite")  # someone else publishes on the push's id
+    result = run(recordings=[{"room": "fine"}, {"room": "busy"}])
+    assert result["failed"] is True and "1 of 2 rooms failed" in result["msg"]
+    assert "recordings[1] (room 'busy')" in result["msg"]
+    assert result["rooms"][0]["changed"] is True and result["rooms"][1]["failed"] is True
+
+
+@pytest.mark.parametrize("recordings, expected", [
+    ([{"room": "a/b"}], "recordings[0] (room 'a/b')"),
+    ([{"room": "ok"}, {"room": "ok"}], "already used by recordings[0]"),
+    ([{"room": "a", "height": 99999}], "height"),
+    ([{"room": "a", "page_url": "javascript:alert(1)"}], "javascript:alert(1)"),
+    ([{"room": "a", "extra_chrome_switches": ["--a,--b"]}], "extra_chrome_switches"),
+])
+def test_bad_items_fail_before_any_request(ams, run, recordings, expected):
+    result = run(recordings=recordings)
+    assert result["failed"] is True and expected in result["msg"], result["msg"]
+    assert ams.calls == []
