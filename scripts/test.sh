@@ -28,6 +28,8 @@ stage_sanity() {
 }
 stage_lint() {
   local PATH="$repo/.venv/bin:$PATH"
+  # an installed copy of this collection would shadow the working tree (ansible-lint prefers it)
+  rm -rf "${HOME:-/root}/.ansible/collections/ansible_collections/mediaops/antmedia"
   "$repo/.venv/bin/ansible-lint" --profile production --offline --nocolor || return 1
   "$repo/.venv/bin/antsibull-changelog" lint || return 1
 }
@@ -43,8 +45,10 @@ stage_integration() {
   fi
 }
 stage_hosts() { run_pytest "$py311" tests/hosts; }
+stage_roles() { run_pytest "$py311" -s tests/roles; }
+stage_playbooks() { run_pytest "$py311" tests/playbooks; }
 
-all_stages=(sanity lint unit lab integration hosts)
+all_stages=(sanity lint unit lab integration hosts roles playbooks)
 stages=("$@"); [ ${#stages[@]} -gt 0 ] || stages=("${all_stages[@]}")
 passed=0; failed=0; failed_names=()
 for stage in "${stages[@]}"; do
