@@ -145,6 +145,11 @@ def test_schedule_timer_runs_record(lab):
                                             "ansible_python_interpreter": "/usr/bin/python3"}},
                     "vars": {"antmedia_app": "live", "antmedia_recordings": [{"room": "timed"}]}}})}},
         ]}]))
+    # the plugin, if the drift test did not provision this host already
+    plugin = on_host(1, "test -f /usr/local/antmedia/plugins/media-push.jar || { curl -fsS -o "
+                        "/usr/local/antmedia/plugins/media-push.jar %s/maven/io/antmedia/plugin/media-push/3.0.1/"
+                        "media-push-3.0.1.jar && systemctl restart antmedia && sleep 2; }" % ARTIFACTS_URL)
+    assert plugin.returncode == 0, plugin.stderr
     made = run_playbook(controller, LAB / "hosts.yml", lab, inventories=[LAB / "inventory.yml"])
     assert made.rc == 0, made.output[-4000:]
     lab_call(1, "POST", "/_lab/apps/live/rooms/timed/participants", {"streamId": "timed-alice"})
