@@ -5,9 +5,11 @@ logged, never called by the collection's plugins. See lab/README.md for the tabl
 from __future__ import annotations
 
 import json
+import threading
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from .faults import FaultError
 from .mediapush import websocket_url
 from .settings import APP_SETTING_DEFAULTS
 from .store import PERSISTER
@@ -66,8 +68,35 @@ def clear_requests(node: "AmsNode", request: Request) -> Response:
 
 @routes.post("/_lab/restart")
 def restart(node: "AmsNode", request: Request) -> Response:
+    """`{"after": S}` restarts S seconds later (a restart in the middle of a playbook run)."""
+    after = (request.json_object() or {}).get("after") if request.body else None
+    if after:
+        timer = threading.Timer(float(after), node.restart)
+        timer.daemon = True
+        timer.start()
+        return json_response({"ok": True, "restart_in": float(after)})
     node.restart()
     return json_response({"ok": True, "plugins": node.plugins})
+
+
+@routes.get("/_lab/faults")
+def get_faults(node: "AmsNode", request: Request) -> Response:
+    return json_response(node.faults.describe())
+
+
+@routes.put("/_lab/faults")
+def put_faults(node: "AmsNode", request: Request) -> Response:
+    try:
+        node.faults.set((request.json_object() or {}).get("rules"))
+    except FaultError as error:
+        raise HttpError(error_page(400, str(error)))
+    return json_response(node.faults.describe())
+
+
+@routes.delete("/_lab/faults")
+def delete_faults(node: "AmsNode", request: Request) -> Response:
+    node.faults.clear()
+    return json_response(node.faults.describe())
 
 
 @routes.post("/_lab/flush")

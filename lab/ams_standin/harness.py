@@ -288,5 +288,12 @@ class Standin:
     def set_app_settings(self, app: str = "live", address: str | None = None, **settings: Any) -> dict:
         return self.lab("PUT", "/_lab/apps/%s/settings" % app, settings, address)
 
+    def set_faults(self, *rules: dict, address: str | None = None) -> dict:
+        """Fault rules (lab/ams_standin/faults.py) replacing the current ones."""
+        return self.lab("PUT", "/_lab/faults", {"rules": list(rules)}, address)
+
+    def faults(self, address: str | None = None) -> dict:
+        return self.lab("GET", "/_lab/faults", address=address)
+
     def flush(self, address: str | None = None) -> None:
         self.lab("POST", "/_lab/flush", address=address)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import control, pages, rest_app, rest_root
 from .app import Application
+from .faults import Faults
 from .filters import app_filters, dashboard_filter
 from .media import MediaLibrary
 from .mediapush import MediaPushPlugin
@@ -66,6 +67,7 @@ class AmsNode:
         self.console_sessions: dict[str, str] = {}       # login session id -> user e-mail
         self.failed_logins: dict[str, list[float]] = {}  # e-mail -> [failure count, blocked since]
         self.request_log = RequestLog(root / "log" / "requests.jsonl")
+        self.faults = Faults()
         self.apps: dict[str, Application] = {}
         self.plugins: list[str] = []
         self._ready_at = 0.0

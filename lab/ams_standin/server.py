@@ -9,6 +9,7 @@ import socket
 import ssl
 import sys
 import threading
+import time
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -63,6 +64,15 @@ class RequestHandler(BaseHTTPRequestHandler):
                           headers=self.headers, body=body, remote=self.client_address[0],
                           scheme="https" if self.server.tls else "http",
                           host_header=self.headers.get("Host") or "%s:%d" % self.server.server_address[:2])
+        fault = None if path.startswith("/_lab/") else node.faults.take(self.command, path)
+        if fault is not None:
+            response = self._fault(node, request, fault)
+            if response is None:  # the connection was dropped on purpose
+                node.request_log.add(self.command, path, raw_query, 0, self.client_address[0])
+                return
+            node.request_log.add(self.command, path, raw_query, response.status, self.client_address[0])
+            self._send(response)
+            return
         try:
             response = node.handle(request)
         except HttpError as refusal:
@@ -76,6 +86,34 @@ class RequestHandler(BaseHTTPRequestHandler):
         if not path.startswith("/_lab/"):
             node.request_log.add(self.command, path, raw_query, response.status, self.client_address[0])
         self._send(response)
+
+    def _fault(self, node: AmsNode, request: Request, fault: dict) -> Response | None:
+        """An injected fault (lab/ams_standin/faults.py); None when no answer is to be sent."""
+        kind = fault["kind"]
+        if kind == "status":
+            return error_page(fault["status"], "Injected fault")
+        if kind == "retry_after":
+            response = error_page(429, "Too Many Requests")
+            response.headers.append(("Retry-After", str(fault["retry_after"])))
+            return response
+        if kind == "slow":
+            time.sleep(fault["delay"])
+        if kind in ("slow", "lose_reply"):
+            try:
+                response = node.handle(request)
+            except HttpError as refusal:
+                response = refusal.response
+            except ConnectionDropped:
+                response = None
+            if kind == "slow":
+                return response
+        # reset, lose_reply: no answer at all; the client sees the connection closed
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        return None
 
     def _send(self, response: Response) -> None:
         self.send_response(response.status)
