@@ -1,0 +1,221 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The bad-input corpus: hostile values for every module option and role variable. Each case must fail with a
+clear error naming the option or the value, and the stand-in must receive no request at all.
+
+Each module's cases run as the tasks of ONE ansible-playbook run (ignore_errors on each), so the corpus is
+large but cheap."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+VENV = Path(os.environ.get("ANSIBLE_TEST_VENV") or Path(sys.executable).parent.parent)
+
+LONG = "r" * 500
+HOSTILE_IDS = [
+    ("", "must not be empty"), ("../etc", "'..'"), ("a/b", "'/'"), ("a\\b", "\\\\"), ("a?b", "'?'"), ("a#b", "'#'"),
+    ("a%2fb", "'%'"), ("a&b", "'&'"), ("a b", "whitespace"), ("a\tb", "whitespace"), ("a\u0007b", "control"),
+    ("a\u202eb", "control"), ("<script>", "'<'"), ("a'b", "\"'\""), (LONG, "500 characters"),
+]
+
+
+def case(label, args, expected):
+    return {"label": label, "args": args, "expected": expected}
+
+
+def media_push_cases():
+    cases = []
+    for value, expected in HOSTILE_IDS:
+        cases.append(case("room %r" % value, {"room": value}, expected))
+        cases.append(case("stream_id %r" % value, {"room": "ok", "stream_id": value}, expected))
+    cases += [
+        case("app traversal", {"room": "ok", "app": "../x"}, "app"),
+        case("width 0", {"room": "ok", "width": 0}, "width"),
+        case("width negative", {"room": "ok", "width": -1}, "width"),
+        case("width absurd", {"room": "ok", "width": 100000}, "width"),
+        case("width text", {"room": "ok", "width": "wide"}, "width"),
+        case("height absurd", {"room": "ok", "height": 99999}, "height"),
+        case("height list", {"room": "ok", "height": [720]}, "height"),
+        case("record type", {"room": "ok", "record_type": "mkv"}, "mkv"),
+        case("page", {"room": "ok", "page": "other"}, "other"),
+        case("state", {"room": "ok", "state": "paused"}, "paused"),
+        case("page_url file", {"stream_id": "s", "page_url": "file:///etc/passwd"}, "file:///etc/passwd"),
+        case("page_url javascript", {"stream_id": "s", "page_url": "javascript:alert(1)"}, "javascript:alert(1)"),
+        case("page_url ftp", {"stream_id": "s", "page_url": "ftp://example.com/x"}, "ftp://example.com/x"),
+        case("page_url no host", {"stream_id": "s", "page_url": "http://"}, "page_url"),
+        case("page_url newline", {"stream_id": "s", "page_url": "http://a/\nb"}, "page_url"),
+        case("page and page_url", {"room": "ok", "page": "merge", "page_url": "http://a/"}, "mutually exclusive"),
+        case("page_base_url query", {"room": "ok", "page_base_url": "http://a/?x=1"}, "page_base_url"),
+        case("switch with comma", {"room": "ok", "extra_chrome_switches": ["--a,--b"]}, "extra_chrome_switches"),
+        case("switch without dashes", {"room": "ok", "extra_chrome_switches": ["kiosk"]}, "kiosk"),
+        case("switches as dict", {"room": "ok", "extra_chrome_switches": {"a": 1}}, "extra_chrome_switches"),
+        case("url ftp", {"room": "ok", "url": "ftp://127.0.0.1:5080"}, "ftp://127.0.0.1:5080"),
+        case("url with app path query", {"room": "ok", "url": "http://127.0.0.1:5080/?a=b"}, "url"),
+        case("timeout 0", {"room": "ok", "timeout": 0}, "timeout"),
+        case("timeout absurd", {"room": "ok", "timeout": 999999}, "timeout"),
+        case("vod_timeout negative", {"room": "ok", "state": "stopped", "vod_timeout": -1}, "vod_timeout"),
+        case("short jwt secret", {"room": "ok", "jwt_secret": "short"}, "32"),
+        case("both jwt options", {"room": "ok", "jwt_secret": "x" * 40, "jwt_token": "header.payload.signature"},
+             "mutually exclusive"),
+        case("jwt token two lines", {"room": "ok", "jwt_token": "a\nb"}, "jwt_token"),
+        case("no room no stream", {}, "one of the following is required"),
+    ]
+    return cases
+
+
+def broadcast_recording_cases():
+    cases = [case("stream_id %r" % value, {"stream_id": value}, expected) for value, expected in HOSTILE_IDS]
+    return cases + [
+        case("record type", {"stream_id": "s", "record_type": "avi"}, "avi"),
+        case("resolution negative", {"stream_id": "s", "resolution_height": -5}, "resolution_height"),
+        case("resolution absurd", {"stream_id": "s", "resolution_height": 100000}, "resolution_height"),
+        case("state", {"stream_id": "s", "state": "maybe"}, "maybe"),
+    ]
+
+
+def info_cases():
+    return [case("stream_id %r" % value, {"stream_id": value}, expected) for value, expected in HOSTILE_IDS[:8]]
+
+
+def room_recordings_cases():
+    return [
+        # ansible-core's own argument check answers these before the module runs (its message names no option)
+        case("not a list", {"recordings": "board"}, "dictionary requested"),
+        case("item not a dict", {"recordings": ["board"]}, "dictionary requested"),
+        case("missing room", {"recordings": [{"state": "started"}]}, "room"),
+        case("unknown key", {"recordings": [{"room": "a", "colour": "red"}]}, "colour"),
+        case("bad room in item 2", {"recordings": [{"room": "a"}, {"room": "../b"}]}, "recordings[1] (room '../b')"),
+        case("duplicate", {"recordings": [{"room": "a"}, {"room": "a"}]}, "already used"),
+        case("bad width", {"recordings": [{"room": "a", "width": "x"}]}, "width"),
+        case("bad page_url", {"recordings": [{"room": "a", "page_url": "data:text/html,x"}]}, "data:text/html,x"),
+        case("concurrency 0", {"recordings": [{"room": "a"}], "start_concurrency": 0}, "start_concurrency"),
+        case("concurrency absurd", {"recordings": [{"room": "a"}], "start_concurrency": 10000}, "start_concurrency"),
+    ]
+
+
+def app_settings_cases():
+    secret = "server-secret-0123456789-abcdefghijkl"
+    return [
+        case("settings not a dict", {"settings": "mp4MuxingEnabled", "server_jwt_secret": secret}, "settings"),
+        case("settings empty", {"settings": {}, "server_jwt_secret": secret}, "settings"),
+        case("short server secret", {"settings": {"a": 1}, "server_jwt_secret": "short"}, "server_jwt_secret"),
+        case("user without password", {"settings": {"a": 1}, "console_user": "x@y"}, "console_password"),
+        case("both auth ways", {"settings": {"a": 1}, "server_jwt_secret": secret, "console_user": "u",
+                                "console_password": "p"}, "mutually exclusive"),
+    ]
+
+
+MODULE_CASES = {
+    "media_push": media_push_cases,
+    "broadcast_recording": broadcast_recording_cases,
+    "broadcast_info": info_cases,
+    "vod_info": info_cases,
+    "room_recordings": room_recordings_cases,
+    "app_settings": app_settings_cases,
+}
+
+
+def run_cases(module, cases, ams, tmp_path):
+    """One playbook: a task per case (ignore_errors), then the results saved to a file."""
+    tasks = []
+    for index, item in enumerate(cases):
+        args = dict({"url": ams.base_url(), "app": "live"}, **item["args"])
+        tasks.append({"name": "case %d" % index, "mediaops.antmedia." + module: args,
+                      "register": "case_%d" % index, "ignore_errors": True})
+    results_path = tmp_path / "results.json"
+    tasks.append({"name": "save", "ansible.builtin.copy": {
+        "content": "{{ [%s] | to_json }}" % ", ".join("case_%d" % index for index in range(len(cases))),
+        "dest": str(results_path), "mode": "0600"}, "no_log": True})
+    playbook = tmp_path / "play.yml"
+    playbook.write_text(json.dumps([{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]))
+    environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(REPO / ".work" / "collections"),
+                       ANSIBLE_NOCOLOR="1", ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"), NO_PROXY="*")
+    for name in ("ANTMEDIA_URL", "ANTMEDIA_APP", "ANTMEDIA_JWT_SECRET", "ANTMEDIA_JWT_TOKEN"):
+        environment.pop(name, None)
+    completed = subprocess.run([str(VENV / "bin" / "ansible-playbook"), "-i", "localhost,", "-c", "local", "-e",
+                                "ansible_python_interpreter=%s" % (VENV / "bin" / "python"), str(playbook)],
+                               capture_output=True, text=True, env=environment, timeout=900, check=False)
+    assert results_path.exists(), completed.stdout[-3000:] + completed.stderr[-3000:]
+    return json.loads(results_path.read_text())
+
+
+@pytest.mark.parametrize("module", sorted(MODULE_CASES))
+def test_every_hostile_value_is_refused_before_any_request(module, standin, tmp_path):
+    cases = MODULE_CASES[module]()
+    seq = standin.last_seq()
+    results = run_cases(module, cases, standin, tmp_path)
+    problems = []
+    for item, result in zip(cases, results):
+        message = result.get("msg", "")
+        if result.get("failed") is not True:
+            problems.append("%s: did not fail (%s)" % (item["label"], json.dumps(result)[:200]))
+        elif item["expected"] not in message:
+            problems.append("%s: %r does not name %r" % (item["label"], message[:300], item["expected"]))
+        elif "\n" in message.strip():
+            problems.append("%s: the message is not one line" % item["label"])
+    assert problems == [], "\n".join(problems)
+    assert standin.requests(seq) == [], "the stand-in received a request"
+    print("%s: %d hostile inputs refused" % (module, len(cases)))
+
+
+ROLE_CASES = [
+    ("recordings a string", {"antmedia_recordings": "board"}, "antmedia_recordings"),
+    ("item a string", {"antmedia_recordings": ["board"]}, "antmedia_recordings"),
+    ("room traversal", {"antmedia_recordings": [{"room": "../x"}]}, "recordings[0] (room '../x')"),
+    ("unknown key", {"antmedia_recordings": [{"room": "a", "colour": "red"}]}, "colour"),
+    ("record type", {"antmedia_recordings": [{"room": "a", "record_type": "mkv"}]}, "mkv"),
+    ("width text", {"antmedia_recordings": [{"room": "a", "width": "wide"}]}, "width"),
+    ("schedule a string", {"antmedia_recordings": [{"room": "a", "schedule": "daily"}]}, "schedule"),
+    ("day", {"antmedia_recordings": [{"room": "a", "schedule": [{"days": ["funday"], "start": "09:00",
+                                                                  "end": "10:00"}]}]}, "funday"),
+    ("start", {"antmedia_recordings": [{"room": "a", "schedule": [{"days": ["mon"], "start": "25:00",
+                                                                    "end": "10:00"}]}]}, "25:00"),
+    ("timezone", {"antmedia_recordings": [{"room": "a", "schedule": [{"days": ["mon"], "start": "09:00",
+                                                                       "end": "10:00", "timezone": "Mars/Phobos"}]}]},
+     "Mars/Phobos"),
+    ("now", {"antmedia_recordings": [{"room": "a", "schedule": [{"days": ["mon"], "start": "09:00", "end": "10:00"}]}],
+             "conference_recording_now": "yesterday"}, "yesterday"),
+    ("stop_unlisted", {"antmedia_recordings": [{"room": "a"}], "antmedia_stop_unlisted": "perhaps"},
+     "antmedia_stop_unlisted"),
+    ("page_url", {"antmedia_recordings": [{"room": "a", "page_url": "file:///etc/shadow"}]}, "file:///etc/shadow"),
+]
+
+
+def test_role_variables_are_refused_before_any_request(standin, tmp_path):
+    """One record.yml run, one host per hostile case: each host fails naming its bad value."""
+    hosts = {}
+    for index, (_label, variables, _expected) in enumerate(ROLE_CASES):
+        hosts["case%d" % index] = dict(variables, ansible_connection="local", antmedia_url=standin.base_url(),
+                                       ansible_python_interpreter=str(VENV / "bin" / "python"))
+    inventory = tmp_path / "inventory.json"
+    inventory.write_text(json.dumps({"media_servers": {"hosts": hosts}}))
+    seq = standin.last_seq()
+    environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(REPO / ".work" / "collections"), ANSIBLE_NOCOLOR="1",
+                       ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"), NO_PROXY="*", ANSIBLE_FORKS="13",
+                       ANSIBLE_CALLBACK_RESULT_FORMAT="json")
+    completed = subprocess.run([str(VENV / "bin" / "ansible-playbook"), "-i", str(inventory),
+                                str(REPO / "playbooks" / "record.yml")], capture_output=True, text=True,
+                               env=environment, timeout=900, check=False)
+    output = completed.stdout + completed.stderr
+    assert completed.returncode != 0
+    failures = {}
+    for line in output.splitlines():
+        if line.startswith("fatal: [case") and "=> " in line:
+            host = line.split("[", 1)[1].split("]", 1)[0]
+            failures[host] = json.loads(line.split("=> ", 1)[1]).get("msg", "")
+    problems = []
+    for index, (label, _variables, expected) in enumerate(ROLE_CASES):
+        message = failures.get("case%d" % index)
+        if message is None:
+            problems.append("%s: the host did not fail" % label)
+        elif expected not in message:
+            problems.append("%s: %r does not name %r" % (label, message[:400], expected))
+    assert problems == [], "\n".join(problems)
+    assert standin.requests(seq) == [], "the stand-in received a request"
