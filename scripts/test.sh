@@ -39,16 +39,18 @@ stage_unit() {
 }
 stage_lab() { run_pytest "$py311" tests/lab; }
 stage_integration() {
-  run_pytest "$py311" tests/integration || return 1
+  run_pytest "$py311" -n 2 tests/integration || return 1
   if $have_312; then
-    ANSIBLE_TEST_VENV="$repo/.venv312" run_pytest "$repo/.venv312/bin/python" tests/integration || return 1
+    ANSIBLE_TEST_VENV="$repo/.venv312" run_pytest "$repo/.venv312/bin/python" -n 2 tests/integration || return 1
   fi
 }
 stage_hosts() { run_pytest "$py311" tests/hosts; }
+stage_badinput() { run_pytest "$py311" tests/badinput; }
 stage_roles() { run_pytest "$py311" -s tests/roles; }
+stage_publish() { bash scripts/publish.sh; }
 stage_playbooks() { run_pytest "$py311" tests/playbooks; }
 
-all_stages=(sanity lint unit lab integration hosts roles playbooks)
+all_stages=(sanity lint unit lab integration badinput hosts roles playbooks publish)
 stages=("$@"); [ ${#stages[@]} -gt 0 ] || stages=("${all_stages[@]}")
 passed=0; failed=0; failed_names=()
 for stage in "${stages[@]}"; do

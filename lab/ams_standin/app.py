@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from .media import TEMP_EXTENSION, Recording
 from .settings import new_app_settings, random_alphanumeric
-from .store import (RECORD_DISABLED, RECORD_ENABLED, STATUS_BROADCASTING, STATUS_CREATED, STATUS_FINISHED,
-                    Collection, Document, new_broadcast, new_vod, sort_and_crop)
+from .store import (RECORD_DISABLED, RECORD_ENABLED, STAT_UPDATE_PERIOD_MS, STATUS_BROADCASTING, STATUS_CREATED,
+                    STATUS_FINISHED, Collection, Document, effective_status, new_broadcast, new_vod, sort_and_crop)
 from .web import HttpError, error_page, result
 
 if TYPE_CHECKING:
@@ -56,6 +56,8 @@ class LiveStream:
     width: int
     height: int
     recordings: dict[str, Recording] = field(default_factory=dict)
+    stalled: bool = False       # the publisher hangs: its broadcast is no longer updated
+    updated_ms: int = 0         # when refresh_live last renewed the broadcast's updateTime
 
     def is_recording(self, record_type: str, resolution: int) -> bool:
         """MuxAdaptor.isAlreadyRecording."""
@@ -164,13 +166,36 @@ class Application:
                 if needle in broadcast["streamId"].lower() or needle in (broadcast["name"] or "").lower()]
 
     def active_broadcast_count(self) -> int:
-        return sum(broadcast["status"] == STATUS_BROADCASTING for broadcast in self.broadcasts.all())
+        now = now_ms()
+        return sum(effective_status(broadcast, now) == STATUS_BROADCASTING for broadcast in self.broadcasts.all())
+
+    def refresh_live(self) -> None:
+        """MuxAdaptor's periodic stats update: every live stream whose publisher still sends has its
+        broadcast's updateTime renewed (at most every STAT_UPDATE_PERIOD_MS). Done lazily, before each
+        REST request of the application, so no thread runs per stream."""
+        now = now_ms()
+        with self.lock:
+            for stream_id, live in self.live.items():
+                if not live.stalled and now - live.updated_ms >= STAT_UPDATE_PERIOD_MS:
+                    live.updated_ms = now
+                    self.broadcasts.update(stream_id, updateTime=now)
+
+    def stall_stream(self, stream_id: str, seconds_ago: float) -> bool:
+        """The publisher hangs without closing its connection: its broadcast stops being updated
+        (last update seconds_ago), so after STREAM_TIMEOUT_MS it reads terminated_unexpectedly."""
+        with self.lock:
+            live = self.live.get(stream_id)
+            if live is None:
+                return False
+            live.stalled = True
+            self.broadcasts.update(stream_id, updateTime=now_ms() - int(seconds_ago * 1000))
+            return True
 
     def subtracks(self, main_track_id: str, offset: int, size: int, role: str | None, active_only: bool) -> list[dict]:
         tracks = [broadcast for broadcast in self.broadcasts.all()
                   if broadcast["mainTrackStreamId"] == main_track_id
                   and (not role or broadcast["role"] == role)
-                  and (not active_only or broadcast["status"] == STATUS_BROADCASTING)]
+                  and (not active_only or effective_status(broadcast) == STATUS_BROADCASTING)]
         if active_only:  # getActiveSubtracks pages without the list cap
             return tracks[max(offset, 0):max(offset, 0) + max(size, 0)]
         return sort_and_crop(tracks, offset, size, None, False)
@@ -308,8 +333,8 @@ class Application:
             broadcast = self.broadcasts.get(stream_id)
             if broadcast is None:
                 return result(False, None, None)
-            if broadcast["status"] != STATUS_BROADCASTING:
-                # Not live: only the per-stream setting changes; it applies when the stream starts.
+            if effective_status(broadcast) != STATUS_BROADCASTING:
+                # Not live (Broadcast.getStatus(): a stream not updated for 20 s is not live either): only the per-stream setting changes; it applies when the stream starts.
                 self.broadcasts.update(stream_id, **{record_field: RECORD_ENABLED if enable else RECORD_DISABLED})
                 return result(True, None, None)
             live = self.live.get(stream_id)

@@ -151,6 +151,26 @@ def unpublish(node: "AmsNode", request: Request, app_name: str, stream_id: str) 
     return json_response(result(_app(node, app_name).end_stream(stream_id), "", stream_id))
 
 
+@routes.post("/_lab/apps/{app_name}/broadcasts/{stream_id}/stall")
+def stall(node: "AmsNode", request: Request, app_name: str, stream_id: str) -> Response:
+    """The publisher hangs without closing its connection: `{"secondsAgo": S}` dates its broadcast's
+    last update S seconds back (20 s and more: the status reads terminated_unexpectedly)."""
+    body = request.json_object() or {}
+    try:
+        seconds_ago = float(body.get("secondsAgo") or 0)
+    except (TypeError, ValueError):
+        raise HttpError(error_page(400, "secondsAgo must be a number")) from None
+    return json_response(result(_app(node, app_name).stall_stream(stream_id, seconds_ago), "", stream_id))
+
+
+@routes.post("/_lab/apps/{app_name}/broadcasts/{stream_id}/viewers")
+def viewers(node: "AmsNode", request: Request, app_name: str, stream_id: str) -> Response:
+    """Players watching: `{"webRTC": N, "hls": N, "dash": N, "rtmp": N}` sets the viewer counts."""
+    body = request.json_object() or {}
+    counts = {"%sViewerCount" % kind: _int(body, kind, 0) for kind in ("webRTC", "hls", "dash", "rtmp") if kind in body}
+    return json_response(result(_app(node, app_name).broadcasts.update(stream_id, **counts), "", stream_id))
+
+
 @routes.post("/_lab/apps/{app_name}/rooms/{room}/participants")
 def join_room(node: "AmsNode", request: Request, app_name: str, room: str) -> Response:
     body = request.json_object() or {}

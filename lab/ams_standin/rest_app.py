@@ -16,6 +16,7 @@ routes = Router()
 
 
 def handle(app: "Application", request: Request, path: str) -> Response | None:
+    app.refresh_live()  # what the live streams' muxers would have written by now
     if path.startswith("/v1/media-push") and app.media_push is None:
         return None  # the plugin's resource does not exist unless its jar was loaded at start
     return routes.dispatch(request.method, path, app, request)

@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -19,6 +20,13 @@ MAX_ITEMS_IN_ONE_LIST = 250
 STATUS_CREATED = "created"
 STATUS_BROADCASTING = "broadcasting"
 STATUS_FINISHED = "finished"
+STATUS_PREPARING = "preparing"
+STATUS_TERMINATED_UNEXPECTEDLY = "terminated_unexpectedly"
+
+# AntMediaApplicationAdapter.STREAM_TIMEOUT_MS (2 * MuxAdaptor.STAT_UPDATE_PERIOD_MS): a live stream
+# whose broadcast was not updated for this long reads as terminated_unexpectedly.
+STREAM_TIMEOUT_MS = 20_000
+STAT_UPDATE_PERIOD_MS = 10_000   # how often a live stream's muxer updates its broadcast
 
 RECORD_ENABLED = 1     # mp4Enabled / webMEnabled per-stream values
 RECORD_DISABLED = -1
@@ -50,11 +58,24 @@ def new_broadcast(**fields: Any) -> dict:
     return broadcast
 
 
+def effective_status(broadcast: dict, now_ms: int | None = None) -> str | None:
+    """Broadcast.getStatus(): a broadcasting (or preparing) stream that is not virtual and was not
+    updated within STREAM_TIMEOUT_MS is terminated_unexpectedly; the stored status is left as it is."""
+    status = broadcast.get("status")
+    if broadcast.get("virtual") or status not in (STATUS_BROADCASTING, STATUS_PREPARING):
+        return status
+    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    if now_ms - (broadcast.get("updateTime") or 0) < STREAM_TIMEOUT_MS:
+        return status
+    return STATUS_TERMINATED_UNEXPECTEDLY
+
+
 def broadcast_json(broadcast: dict) -> dict:
-    """What GET answers: the stored fields plus Jackson's computed `anyoneWatching` property."""
+    """What GET answers: the stored fields with the status as Broadcast.getStatus() reads it, plus
+    Jackson's computed `anyoneWatching` property."""
     watching = any(broadcast.get(key) for key in ("hlsViewerCount", "dashViewerCount", "webRTCViewerCount",
                                                   "rtmpViewerCount"))
-    return {**broadcast, "anyoneWatching": watching}
+    return {**broadcast, "status": effective_status(broadcast), "anyoneWatching": watching}
 
 
 def new_vod(**fields: Any) -> dict:

@@ -123,7 +123,7 @@ options:
 notes:
   - The module must call the server the browser will load its publisher page from; with the default
     O(url) (V(http://127.0.0.1:5080)), run it on the media host.
-  - The Media Push plugin must be loaded in the application (see the M(mediaops.antmedia.media_push_plugin)
+  - The Media Push plugin must be loaded in the application (see the C(mediaops.antmedia.media_push_plugin)
     role); otherwise the task fails saying so.
   - A running push's page cannot be read back from the server; only its width and height are compared.
 seealso:

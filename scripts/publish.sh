@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Publishing checks (CI runs them as the test stage "publish"):
+#   - builds the collection tarball into .work/dist and checks it holds only the collection;
+#   - galaxy-importer on the tarball (its ansible-lint and ansible-doc steps included): no ERROR, no WARNING;
+#   - ansible-builder: the EE definition in docs/ makes a build context, and introspection finds the
+#     collection's Python and system dependencies;
+#   - antsibull-changelog lint, and the CHANGELOG rendered from changelogs/ (.work/dist/CHANGELOG.md);
+#   - the module, plugin and role docs rendered to HTML with antsibull-docs and Sphinx, offline:
+#     .work/docs/build/html/index.html (the user guide in docs/ is part of the collection).
+# Tools come from .venv-publish (tests/requirements-publish.txt), made here when missing or changed.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+venv=$repo/.venv-publish
+requirements=tests/requirements-publish.txt
+stamp=$(sha256sum "$requirements" | cut -d' ' -f1)
+if [ "$(cat "$venv/.stamp" 2>/dev/null)" != "$stamp" ]; then
+  echo "publish: creating $venv"
+  rm -rf "$venv"
+  "${PYTHON311:-$(command -v python3.11 || echo "$HOME/.pyenv/versions/3.11.7/bin/python3.11")}" -m venv "$venv"
+  "$venv/bin/pip" install -q -r "$requirements" > "$repo/.venv-publish.pip.log" 2>&1 \
+    || { tail -20 "$repo/.venv-publish.pip.log"; exit 1; }
+  echo "$stamp" > "$venv/.stamp"
+fi
+export PATH="$venv/bin:$PATH"
+dist=$repo/.work/dist
+rm -rf "$dist"; mkdir -p "$dist"
+
+echo "publish: building the collection"
+ansible-galaxy collection build --output-path "$dist" . > /dev/null
+tarball=$(ls "$dist"/mediaops-antmedia-*.tar.gz)
+unwanted=$(tar tzf "$tarball" | grep -E '^(lab|benchmarks|scripts|\.work|\.venv|\.venv312|\.venv-publish|tests/output|tests/lab|tests/hosts|tests/roles|\.ci)(/|$)' || true)
+[ -z "$unwanted" ] || { echo "publish: the tarball holds files that are not the collection:"; echo "$unwanted"; exit 1; }
+echo "publish: $(basename "$tarball"): $(tar tzf "$tarball" | wc -l) entries, $(du -k "$tarball" | cut -f1) KiB"
+
+echo "publish: galaxy-importer"
+cat > "$dist/galaxy-importer.cfg" <<CFG
+[galaxy-importer]
+LOG_LEVEL_MAIN = INFO
+RUN_ANSIBLE_TEST = False
+RUN_ANSIBLE_LINT = True
+OFFLINE_ANSIBLE_LINT = True
+CHECK_REQUIRED_TAGS = False
+ANSIBLE_LOCAL_TMP = $dist/ansible-tmp
+CFG
+GALAXY_IMPORTER_CONFIG="$dist/galaxy-importer.cfg" python -m galaxy_importer.main "$tarball" \
+  > "$dist/importer.log" 2>&1 || { tail -40 "$dist/importer.log"; echo "publish: galaxy-importer failed"; exit 1; }
+if grep -E '^(ERROR|WARNING)|ERROR:|WARNING:' "$dist/importer.log" | grep -v 'Location .* is ignored'; then
+  echo "publish: galaxy-importer reported the lines above (log: $dist/importer.log)"; exit 1
+fi
+grep -E 'Importing with galaxy-importer|content' "$dist/importer.log" | head -3 || true
+echo "publish: galaxy-importer: no error, no warning ($(grep -c 'Loading' "$dist/importer.log" || true) content items loaded)"
+
+echo "publish: ansible-builder"
+ansible-builder create -f docs/execution-environment.yml -c "$dist/ee-context" > "$dist/builder.log" 2>&1 \
+  || { cat "$dist/builder.log"; exit 1; }
+[ -f "$dist/ee-context/Containerfile" ] || [ -f "$dist/ee-context/Dockerfile" ] || { echo "publish: ansible-builder made no build context"; exit 1; }
+ansible-builder introspect --sanitize "$repo/.work/collections" > "$dist/introspect.txt" 2>&1
+grep -q 'requests' "$dist/introspect.txt" && grep -q 'python3-requests' "$dist/introspect.txt" \
+  || { cat "$dist/introspect.txt"; echo "publish: introspection misses the collection's dependencies"; exit 1; }
+echo "publish: ansible-builder: build context in $dist/ee-context; dependencies found: requests, python3-requests"
+
+echo "publish: changelog"
+antsibull-changelog lint
+cp -r changelogs "$dist/changelog-src"
+(cd "$dist" && mkdir -p cl && cp -r "$repo/changelogs" cl/ && cp "$repo/galaxy.yml" cl/ \
+  && cd cl && antsibull-changelog release --version 0.1.0 --date "$(date +%F)" > /dev/null \
+  && antsibull-changelog generate --output-format md > /dev/null 2>&1 || true)
+[ -f "$dist/cl/CHANGELOG.md" ] || [ -f "$dist/cl/CHANGELOG.rst" ] || { echo "publish: no CHANGELOG generated"; exit 1; }
+echo "publish: changelog for 0.1.0 rendered in $dist/cl/"
+
+echo "publish: rendering the docs"
+docs=$repo/.work/docs
+rm -rf "$docs"; mkdir -p "$docs"
+antsibull-docs sphinx-init --use-current --dest-dir "$docs" mediaops.antmedia > /dev/null
+# offline: no intersphinx inventories from the network
+printf '\n# offline build (scripts/publish.sh)\nintersphinx_mapping = {}\n' >> "$docs/conf.py"
+(cd "$docs" && ANSIBLE_COLLECTIONS_PATH="$repo/.work/collections" bash build.sh > "$docs/build.log" 2>&1) || true
+# Offline, the links into docs.ansible.com (common return values, configuration settings) cannot resolve;
+# any other warning is ours and fails.
+ours=$(grep 'WARNING' "$docs/build.log" | grep -v -e "undefined label: 'common_return_values'" \
+  -e "undefined label: 'ansible_configuration_settings'" -e "build finished with problems" || true)
+[ -z "$ours" ] || { echo "$ours"; echo "publish: the docs have warnings"; exit 1; }
+for page in mediaops/antmedia/media_push_module.html mediaops/antmedia/room_recordings_module.html \
+            mediaops/antmedia/conference_recording_role.html; do
+  [ -f "$docs/build/html/collections/$page" ] || { echo "publish: missing rendered page $page"; exit 1; }
+done
+echo "publish: docs rendered: $docs/build/html/collections/mediaops/antmedia/index.html"
+echo "publish: all checks passed"
