@@ -173,13 +173,12 @@ ROLE_CASES = [
     ("record type", {"antmedia_recordings": [{"room": "a", "record_type": "mkv"}]}, "mkv"),
     ("width text", {"antmedia_recordings": [{"room": "a", "width": "wide"}]}, "width"),
     ("schedule a string", {"antmedia_recordings": [{"room": "a", "schedule": "daily"}]}, "schedule"),
-    ("day", {"antmedia_recordings": [{"room": "a", "schedule": [{"days": ["funday"], "start": "09:00",
-                                                                  "end": "10:00"}]}]}, "funday"),
-    ("start", {"antmedia_recordings": [{"room": "a", "schedule": [{"days": ["mon"], "start": "25:00",
-                                                                    "end": "10:00"}]}]}, "25:00"),
-    ("timezone", {"antmedia_recordings": [{"room": "a", "schedule": [{"days": ["mon"], "start": "09:00",
-                                                                       "end": "10:00", "timezone": "Mars/Phobos"}]}]},
-     "Mars/Phobos"),
+    ("day", {"antmedia_recordings": [{"room": "a", "schedule": [
+        {"days": ["funday"], "start": "09:00", "end": "10:00"}]}]}, "funday"),
+    ("start", {"antmedia_recordings": [{"room": "a", "schedule": [
+        {"days": ["mon"], "start": "25:00", "end": "10:00"}]}]}, "25:00"),
+    ("timezone", {"antmedia_recordings": [{"room": "a", "schedule": [
+        {"days": ["mon"], "start": "09:00", "end": "10:00", "timezone": "Mars/Phobos"}]}]}, "Mars/Phobos"),
     ("now", {"antmedia_recordings": [{"room": "a", "schedule": [{"days": ["mon"], "start": "09:00", "end": "10:00"}]}],
              "conference_recording_now": "yesterday"}, "yesterday"),
     ("stop_unlisted", {"antmedia_recordings": [{"room": "a"}], "antmedia_stop_unlisted": "perhaps"},

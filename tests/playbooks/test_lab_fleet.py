@@ -130,10 +130,10 @@ def test_schedule_timer_runs_record(lab):
         "name": "Make ams1 a controller (ansible-core from a wheelhouse, the collection from its tarball)",
         "hosts": "ams1", "gather_facts": False,
         "tasks": [
-            {"name": "Copy the wheels", "ansible.builtin.copy": {"src": str(wheels) + "/", "dest": "/tmp/wheels/",
-                                                                  "mode": "0644"}},
-            {"name": "Copy the collection", "ansible.builtin.copy": {"src": str(tarball), "dest": "/tmp/c.tar.gz",
-                                                                      "mode": "0644"}},
+            {"name": "Copy the wheels",
+             "ansible.builtin.copy": {"src": str(wheels) + "/", "dest": "/tmp/wheels/", "mode": "0644"}},
+            {"name": "Copy the collection",
+             "ansible.builtin.copy": {"src": str(tarball), "dest": "/tmp/c.tar.gz", "mode": "0644"}},
             {"name": "Install ansible-core and the collection", "ansible.builtin.shell": {
                 "cmd": "set -e; python3 -m venv --system-site-packages /opt/ansible; "
                        "/opt/ansible/bin/pip install -q --no-index --find-links /tmp/wheels ansible-core; "

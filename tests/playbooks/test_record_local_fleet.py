@@ -47,8 +47,8 @@ def test_schedules_converge_rerun_and_check(fleet, tmp_path):
         {"room": "nyc", "schedule": NEW_YORK_MORNING},    # outside (03:30 New York)
         {"room": "plain"},                                # no schedule: started
     ]
-    inventory = local_fleet_inventory(fleet, ADDRESSES, {}, {"antmedia_recordings": recordings,
-                                                              "conference_recording_now": MONDAY_0830_UTC})
+    group = {"antmedia_recordings": recordings, "conference_recording_now": MONDAY_0830_UTC}
+    inventory = local_fleet_inventory(fleet, ADDRESSES, {}, group)
     seqs = dict((address, fleet.last_seq(address)) for address in ADDRESSES)
     checked = run_playbook(RECORD, inventory, tmp_path, check=True)
     assert checked.rc == 0, checked.output[-3000:]
@@ -82,8 +82,8 @@ def test_schedules_converge_rerun_and_check(fleet, tmp_path):
 
 
 def test_bad_item_fails_before_any_request_naming_it(fleet, tmp_path):
-    recordings = [{"room": "ok"}, {"room": "board", "schedule": [{"days": ["monday"], "start": "09:00",
-                                                                   "end": "10:00"}]}]
+    bad_window = {"days": ["monday"], "start": "09:00", "end": "10:00"}
+    recordings = [{"room": "ok"}, {"room": "board", "schedule": [bad_window]}]
     inventory = local_fleet_inventory(fleet, ADDRESSES[:1], {}, {"antmedia_recordings": recordings})
     seq = fleet.last_seq(ADDRESSES[0])
     run = run_playbook(RECORD, inventory, tmp_path)
