@@ -142,7 +142,6 @@ def test_counts_and_empty_answers(standin):
 def test_fleet_mode_one_process_many_servers(tmp_path):
     addresses = tuple("127.0.66.%d" % index for index in range(1, 21))
     with Standin(root=tmp_path / "fleet", addresses=addresses, push_start_delay=0.1) as fleet:
-        fleet.start()
         fleet.publish("only-on-3", address=addresses[2])
         for index, address in enumerate(addresses):
             count = fleet.call("GET", "/live/rest/v2/broadcasts/count", address=address)[1]["number"]
