@@ -55,10 +55,13 @@ fi
 mkdir -p "$repo/.work/collections/ansible_collections/mediaops"
 ln -sfn "$repo" "$repo/.work/collections/ansible_collections/mediaops/antmedia"
 
-# ansible-test cannot run the sanity test without this stand-in for its get-pip download.
-getpip="$HOME/.ansible/test/cache/get_pip_24_2.py"
-if [ ! -f "$getpip" ]; then
-  mkdir -p "$(dirname "$getpip")"
-  cp "$repo/scripts/get_pip_offline.py" "$getpip"
-fi
+# ansible-test cannot run the sanity test without this stand-in for its get-pip download
+# (ansible-core 2.19 asks for pip 24.2, 2.21 for pip 25.2).
+for pip_version in 24_2 25_2; do
+  getpip="$HOME/.ansible/test/cache/get_pip_$pip_version.py"
+  if [ ! -f "$getpip" ]; then
+    mkdir -p "$(dirname "$getpip")"
+    cp "$repo/scripts/get_pip_offline.py" "$getpip"
+  fi
+done
 echo "setup: ready"
