@@ -62,12 +62,13 @@ echo "publish: ansible-builder: build context in $dist/ee-context; dependencies 
 
 echo "publish: changelog"
 antsibull-changelog lint
-cp -r changelogs "$dist/changelog-src"
-(cd "$dist" && mkdir -p cl && cp -r "$repo/changelogs" cl/ && cp "$repo/galaxy.yml" cl/ \
-  && cd cl && antsibull-changelog release --version 0.1.0 --date "$(date +%F)" > /dev/null \
-  && antsibull-changelog generate --output-format md > /dev/null 2>&1 || true)
-[ -f "$dist/cl/CHANGELOG.md" ] || [ -f "$dist/cl/CHANGELOG.rst" ] || { echo "publish: no CHANGELOG generated"; exit 1; }
-echo "publish: changelog for 0.1.0 rendered in $dist/cl/"
+# CHANGELOG.rst must be what changelogs/changelog.yaml renders to (regenerated in a copy, compared)
+rm -rf "$dist/cl"; mkdir -p "$dist/cl"
+cp -r changelogs galaxy.yml CHANGELOG.rst "$dist/cl/"
+(cd "$dist/cl" && antsibull-changelog generate > /dev/null)
+cmp -s CHANGELOG.rst "$dist/cl/CHANGELOG.rst" \
+  || { diff CHANGELOG.rst "$dist/cl/CHANGELOG.rst" | head -20; echo "publish: CHANGELOG.rst is out of date"; exit 1; }
+echo "publish: changelog: CHANGELOG.rst matches changelogs/changelog.yaml ($(grep -c '^v[0-9]' CHANGELOG.rst) release)"
 
 echo "publish: rendering the docs"
 docs=$repo/.work/docs
