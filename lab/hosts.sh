@@ -239,8 +239,10 @@ ensure_bridge() {
   if ! ip link show "$LAB_BRIDGE" >/dev/null 2>&1; then
     ip link add "$LAB_BRIDGE" type bridge
   fi
-  ip addr show dev "$LAB_BRIDGE" | grep -qF " $GW_IP/$LAB_MASK " ||
-    ip addr add "$GW_IP/$LAB_MASK" dev "$LAB_BRIDGE"
+  # read first, then test: grep -q in a pipe can end ip with SIGPIPE, which pipefail takes for "absent"
+  local addresses
+  addresses=$(ip -4 addr show dev "$LAB_BRIDGE")
+  grep -qF " $GW_IP/$LAB_MASK " <<< "$addresses" || ip addr add "$GW_IP/$LAB_MASK" dev "$LAB_BRIDGE"
   ip link set "$LAB_BRIDGE" up
 }
 
