@@ -40,12 +40,17 @@ def connection_argument_spec():
 CONNECTION_MUTUALLY_EXCLUSIVE = [("jwt_secret", "jwt_token")]
 
 
-def antmedia_module(argument_spec, mutually_exclusive=None, **kwargs):
-    """An AnsibleModule with the connection options added to argument_spec."""
+def antmedia_module_kwargs(argument_spec, mutually_exclusive=None, **kwargs):
+    """The AnsibleModule arguments of a module: its argument_spec plus the connection options."""
     spec = connection_argument_spec()
     spec.update(argument_spec)
     exclusive = list(CONNECTION_MUTUALLY_EXCLUSIVE) + list(mutually_exclusive or [])
-    return AnsibleModule(argument_spec=spec, mutually_exclusive=exclusive, **kwargs)
+    return dict(argument_spec=spec, mutually_exclusive=exclusive, **kwargs)
+
+
+def antmedia_module(argument_spec, mutually_exclusive=None, **kwargs):
+    """An AnsibleModule with the connection options added to argument_spec."""
+    return AnsibleModule(**antmedia_module_kwargs(argument_spec, mutually_exclusive, **kwargs))
 
 
 def check_connection(params):

@@ -7,13 +7,107 @@ media_push, starts in parallel (private API)."""
 from __future__ import annotations
 
 from ansible_collections.mediaops.antmedia.plugins.module_utils import _broadcast as bc
-from ansible_collections.mediaops.antmedia.plugins.module_utils._media_push import MediaPushReconciler, desired_push
-from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError
+from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaError
+from ansible_collections.mediaops.antmedia.plugins.module_utils._connection import (
+    antmedia_module_kwargs,
+    client_for,
+    fail,
+    warn_all,
+)
+from ansible_collections.mediaops.antmedia.plugins.module_utils._media_push import (
+    PAGES,
+    MediaPushReconciler,
+    desired_push,
+)
+from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError, check_seconds
 
 # What one item of ``recordings`` may hold (the module's suboptions; defaults applied there).
 ITEM_KEYS = ("room", "state", "record_type", "page", "page_url", "stream_id", "width", "height", "token",
              "extra_chrome_switches")
 ACTION_NAMES = (("stop_push", "stop"), ("start_push", "start"), ("start_recording", "record"))
+MAX_CONCURRENCY = 64
+
+
+def room_recordings_module_kwargs():
+    """The AnsibleModule arguments of room_recordings (shared by the module and its action plugin)."""
+    item_spec = dict(
+        room=dict(type="str", required=True),
+        state=dict(type="str", default="started", choices=["started", "stopped"]),
+        record_type=dict(type="str", default="mp4", choices=["mp4", "webm"]),
+        page=dict(type="str", choices=list(PAGES)),
+        page_url=dict(type="str"),
+        stream_id=dict(type="str"),
+        width=dict(type="int", default=1280),
+        height=dict(type="int", default=720),
+        token=dict(type="str", no_log=True),
+        extra_chrome_switches=dict(type="list", elements="str", default=[]),
+    )
+    return antmedia_module_kwargs(
+        argument_spec=dict(
+            recordings=dict(type="list", elements="dict", required=True, options=item_spec),
+            stop_unlisted=dict(type="bool", default=False),
+            page_base_url=dict(type="str"),
+            vod_timeout=dict(type="int", default=0),
+            start_concurrency=dict(type="int", default=8),
+        ),
+        supports_check_mode=True,
+    )
+
+
+def run_room_recordings(module):
+    """The whole module run: module is an AnsibleModule, or the action plugin's in-controller stand-in for one
+    (params, check_mode, _diff, warn, fail_json, exit_json); ends with exit_json or fail_json."""
+    params = module.params
+    client = client_for(module)
+    try:
+        check_seconds(params["vod_timeout"], "vod_timeout")
+        if not 1 <= params["start_concurrency"] <= MAX_CONCURRENCY:
+            raise ValidationError("start_concurrency %r must be from 1 to %d"
+                                  % (params["start_concurrency"], MAX_CONCURRENCY))
+        desired_items = desired_rooms(params)
+    except ValidationError as exc:
+        module.fail_json(msg=str(exc))
+    for item in params["recordings"]:
+        client.add_secret(item.get("token"))
+
+    reconciler = RoomRecordingsReconciler(client, check_mode=module.check_mode)
+    try:
+        items, plans, outcomes = reconciler.run_rooms(desired_items, params["stop_unlisted"],
+                                                      params["start_concurrency"])
+    except AntMediaError as exc:  # the list read failed: nothing was written
+        fail(module, client, exc)
+
+    rooms, vods, warnings, failures = [], [], [], []
+    for desired, plan, outcome in zip(items, plans, outcomes):
+        report = room_report(desired, plan, outcome)
+        rooms.append(report)
+        vods.extend(outcome.data.get("vods") or [])
+        warnings.extend(outcome.warnings)
+        if outcome.failure:
+            failures.append("%s: %s" % (desired["label"], outcome.failure))
+    result = dict(
+        changed=any(report["changed"] for report in rooms),
+        rooms=rooms,
+        started=[report["stream_id"] for report in rooms if report["action"] == "start" and not report.get("failed")],
+        stopped=[report["stream_id"] for report in rooms if report["action"] == "stop" and not report.get("failed")],
+        vods=vods,
+    )
+    if module._diff:
+        result["diff"] = {
+            "before": {"rooms": dict((o.key, _view(o.before)) for o in outcomes)},
+            "after": {"rooms": dict((o.key, _view(o.after)) for o in outcomes)},
+        }
+    warn_all(module, client, warnings)
+    result = client.redact(result)
+    if failures:
+        module.fail_json(msg=client.redact("%s app %s: %d of %d rooms failed: %s" % (
+            client.base_url, client.app, len(failures), len(rooms), "; ".join(failures))), **result)
+    module.exit_json(**result)
+
+
+def _view(view):
+    view = view or {}
+    return {"state": view.get("state"), "recording": list(view.get("recording") or [])}
 
 
 def item_label(index, item):

@@ -27,6 +27,15 @@ extends_documentation_fragment:
   - mediaops.antmedia.attributes
   - mediaops.antmedia.attributes.actiongroup_antmedia
 attributes:
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the work can be done on the
+      controller.
+    support: full
+    details:
+      - On a local connection (C(connection=local), or C(delegate_to=localhost)) without C(become),
+        C(environment) or C(async), the module's code runs in the controller's task worker instead of a module
+        process, with the same options, checks and results, at a fraction of the cost per host. Set the variable
+        C(antmedia_run_in_controller=false) to run it as a module process there too.
   check_mode:
     support: full
     details:
@@ -108,6 +117,8 @@ options:
     default: 8
 notes:
   - Run it on the media host (the default O(url) is V(http://127.0.0.1:5080)); see M(mediaops.antmedia.media_push).
+  - When it runs in the controller (see the C(action) attribute), the Python library C(requests) is taken from the
+    controller's Python, not from C(ansible_python_interpreter).
 seealso:
   - module: mediaops.antmedia.media_push
 """
@@ -187,98 +198,16 @@ vods:
   sample: []
 """
 
-from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaError
-from ansible_collections.mediaops.antmedia.plugins.module_utils._connection import (
-    antmedia_module,
-    client_for,
-    fail,
-    warn_all,
-)
-from ansible_collections.mediaops.antmedia.plugins.module_utils._media_push import PAGES
-from ansible_collections.mediaops.antmedia.plugins.module_utils._room_recordings import (
-    RoomRecordingsReconciler,
-    desired_rooms,
-    room_report,
-)
-from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError, check_seconds
+from ansible.module_utils.basic import AnsibleModule
 
-MAX_CONCURRENCY = 64
+from ansible_collections.mediaops.antmedia.plugins.module_utils._room_recordings import (
+    room_recordings_module_kwargs,
+    run_room_recordings,
+)
 
 
 def main():
-    item_spec = dict(
-        room=dict(type="str", required=True),
-        state=dict(type="str", default="started", choices=["started", "stopped"]),
-        record_type=dict(type="str", default="mp4", choices=["mp4", "webm"]),
-        page=dict(type="str", choices=list(PAGES)),
-        page_url=dict(type="str"),
-        stream_id=dict(type="str"),
-        width=dict(type="int", default=1280),
-        height=dict(type="int", default=720),
-        token=dict(type="str", no_log=True),
-        extra_chrome_switches=dict(type="list", elements="str", default=[]),
-    )
-    module = antmedia_module(
-        argument_spec=dict(
-            recordings=dict(type="list", elements="dict", required=True, options=item_spec),
-            stop_unlisted=dict(type="bool", default=False),
-            page_base_url=dict(type="str"),
-            vod_timeout=dict(type="int", default=0),
-            start_concurrency=dict(type="int", default=8),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-    client = client_for(module)
-    try:
-        check_seconds(params["vod_timeout"], "vod_timeout")
-        if not 1 <= params["start_concurrency"] <= MAX_CONCURRENCY:
-            raise ValidationError("start_concurrency %r must be from 1 to %d"
-                                  % (params["start_concurrency"], MAX_CONCURRENCY))
-        desired_items = desired_rooms(params)
-    except ValidationError as exc:
-        module.fail_json(msg=str(exc))
-    for item in params["recordings"]:
-        client.add_secret(item.get("token"))
-
-    reconciler = RoomRecordingsReconciler(client, check_mode=module.check_mode)
-    try:
-        items, plans, outcomes = reconciler.run_rooms(desired_items, params["stop_unlisted"],
-                                                      params["start_concurrency"])
-    except AntMediaError as exc:  # the list read failed: nothing was written
-        fail(module, client, exc)
-
-    rooms, vods, warnings, failures = [], [], [], []
-    for desired, plan, outcome in zip(items, plans, outcomes):
-        report = room_report(desired, plan, outcome)
-        rooms.append(report)
-        vods.extend(outcome.data.get("vods") or [])
-        warnings.extend(outcome.warnings)
-        if outcome.failure:
-            failures.append("%s: %s" % (desired["label"], outcome.failure))
-    result = dict(
-        changed=any(report["changed"] for report in rooms),
-        rooms=rooms,
-        started=[report["stream_id"] for report in rooms if report["action"] == "start" and not report.get("failed")],
-        stopped=[report["stream_id"] for report in rooms if report["action"] == "stop" and not report.get("failed")],
-        vods=vods,
-    )
-    if module._diff:
-        result["diff"] = {
-            "before": {"rooms": dict((o.key, _view(o.before)) for o in outcomes)},
-            "after": {"rooms": dict((o.key, _view(o.after)) for o in outcomes)},
-        }
-    warn_all(module, client, warnings)
-    result = client.redact(result)
-    if failures:
-        module.fail_json(msg=client.redact("%s app %s: %d of %d rooms failed: %s" % (
-            client.base_url, client.app, len(failures), len(rooms), "; ".join(failures))), **result)
-    module.exit_json(**result)
-
-
-def _view(view):
-    view = view or {}
-    return {"state": view.get("state"), "recording": list(view.get("recording") or [])}
+    run_room_recordings(AnsibleModule(**room_recordings_module_kwargs()))
 
 
 if __name__ == "__main__":

@@ -53,7 +53,8 @@ def _playbook(module, args, result_path, loop=None):
     return [{"name": "integration", "hosts": "localhost", "gather_facts": False, "tasks": [task, save]}]
 
 
-def run_playbook_task(tmp_path, module, args, check=False, diff=False, verbosity=0, loop=None, env=None):
+def run_playbook_task(tmp_path, module, args, check=False, diff=False, verbosity=0, loop=None, env=None,
+                      extra_vars=None):
     """Run one module task through ansible-playbook; its registered result."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     number = len(list(tmp_path.glob("play-*.yml")))
@@ -62,6 +63,8 @@ def run_playbook_task(tmp_path, module, args, check=False, diff=False, verbosity
     playbook.write_text(json.dumps(_playbook(module, args, result_path, loop), indent=1))
     command = [str(VENV / "bin" / "ansible-playbook"), "-i", "localhost,", "-c", "local",
                "-e", "ansible_python_interpreter=%s" % (VENV / "bin" / "python"), str(playbook)]
+    if extra_vars:
+        command += ["-e", json.dumps(extra_vars)]
     if check:
         command.append("--check")
     if diff:

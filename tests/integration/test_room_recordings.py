@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 READS = ("GET", "HEAD")
 
 
@@ -16,8 +18,15 @@ def starts(ams, seq):
     return [entry for entry in ams.writes(seq) if entry["path"].endswith("/media-push/start")]
 
 
-def test_converge_rerun_check_and_stop(standin_push, run_task):
+@pytest.mark.parametrize("where", ["controller", "module"])
+def test_converge_rerun_check_and_stop(standin_push, run_task, where):
+    """The same flow run in the controller (local connection) and as a module process."""
     ams = standin_push
+    plain_run_task = run_task
+
+    def run_task(module, args, **options):  # noqa: F811  (the fixture, with the place to run added)
+        return plain_run_task(module, args, extra_vars={"antmedia_run_in_controller": where == "controller"},
+                              **options)
     rooms = ["alpha", "bravo", "charlie", "delta"]
     for room in rooms:
         ams.join(room, room + "-p1")
@@ -57,6 +66,21 @@ def test_converge_rerun_check_and_stop(standin_push, run_task):
     assert all(vod["duration"] >= 1000 for vod in stopped["vods"])
     assert sorted(session["streamId"] for session in ams.media_push_sessions()) == ["charlie_composite",
                                                                                     "delta_composite"]
+
+
+def test_runs_in_the_controller_on_a_local_connection_unless_told_not_to(standin_push, run_task):
+    ams = standin_push
+    ams.join("golf", "golf-p1")
+    wanted = [{"room": "golf", "token": "play-token-0099"}]
+    here = run_task("room_recordings", args_for(ams, wanted), check=True, verbosity=3)
+    there = run_task("room_recordings", args_for(ams, wanted), check=True, verbosity=3,
+                     extra_vars={"antmedia_run_in_controller": False})
+    assert "AnsiballZ_room_recordings" not in here.stdout and "AnsiballZ_room_recordings" in there.stdout
+    assert here["rooms"] == there["rooms"] and here["changed"] is there["changed"] is True
+    # the in-controller run scrubs no_log values from what it returns, as a module does
+    assert "play-token-0099" not in here.stdout and "play-token-0099" not in there.stdout
+    bad = run_task("room_recordings", args_for(ams, wanted), extra_vars={"antmedia_run_in_controller": "maybe"})
+    assert bad["failed"] is True and "antmedia_run_in_controller must be a boolean, not 'maybe'" in bad["msg"]
 
 
 def test_stop_unlisted_and_leave_others_alone(standin_push, run_task):

@@ -1,0 +1,83 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""room_recordings run in the controller (ControllerModule) against the in-memory server: the same
+validation, check mode without a write, no_log scrubbing and one-line failures as the module process."""
+from __future__ import annotations
+
+from ansible_collections.mediaops.antmedia.plugins.module_utils._room_recordings import (
+    room_recordings_module_kwargs,
+    run_room_recordings,
+)
+from ansible_collections.mediaops.antmedia.plugins.plugin_utils._controller_module import run_in_controller
+
+NAME = "mediaops.antmedia.room_recordings"
+SECRET = "s3cret-for-the-jwt-filter-0123456789abcdef"
+PLAY_TOKEN = "play-token-0042"
+
+
+def run(args, check_mode=False, diff=True, run_module=run_room_recordings):
+    args = dict(args)
+    args.setdefault("app", "live")
+    return run_in_controller(NAME, room_recordings_module_kwargs(), run_module, args, check_mode=check_mode, diff=diff)
+
+
+def test_check_mode_sends_no_write(ams):
+    result = run({"recordings": [{"room": "new"}, {"room": "gone", "state": "stopped"}]}, check_mode=True)
+    assert result["changed"] is True and result["started"] == ["new_composite"]
+    assert ams.writes == [] and [call.method for call in ams.calls] == ["GET"]  # the (empty) list, once
+    assert result["diff"]["after"]["rooms"]["new_composite"] == {"state": "started", "recording": ["mp4"]}
+
+
+def test_a_real_run_writes_and_a_second_run_does_not(ams):
+    first = run({"recordings": [{"room": "new"}]})
+    assert first["changed"] is True and [call.method for call in ams.writes] == ["POST", "PUT"]
+    ams.calls[:] = []
+    second = run({"recordings": [{"room": "new"}]})
+    assert second["changed"] is False and ams.writes == []
+
+
+def test_no_diff_when_not_asked(ams):
+    assert "diff" not in run({"recordings": [{"room": "a"}]}, check_mode=True, diff=False)
+
+
+def test_bad_arguments_fail_like_the_module_before_any_request(ams):
+    unknown = run({"recordings": [{"room": "a"}], "colour": "red"})
+    assert unknown["failed"] is True and ams.calls == []
+    assert unknown["msg"].startswith("Unsupported parameters for (%s) module: colour." % NAME)
+    choice = run({"recordings": [{"room": "a", "record_type": "avi"}]})
+    assert choice["failed"] is True and "avi" in choice["msg"] and "record_type" in choice["msg"]
+    both = run({"recordings": [{"room": "a"}], "jwt_secret": SECRET, "jwt_token": "a.b.c"})
+    assert both["failed"] is True and "mutually exclusive: jwt_secret|jwt_token" in both["msg"]
+    bad_item = run({"recordings": [{"room": "a"}, {"room": "a b"}]})
+    assert bad_item["failed"] is True and "recordings[1]" in bad_item["msg"] and ams.calls == []
+
+
+def test_no_log_values_are_scrubbed_from_the_result(ams):
+    result = run({"recordings": [{"room": "a", "token": PLAY_TOKEN}], "jwt_secret": SECRET})
+    text = repr(result)
+    assert result["changed"] is True and PLAY_TOKEN not in text and SECRET not in text
+    assert result["invocation"]["module_args"]["jwt_secret"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+
+
+def test_env_fallback_is_read_in_the_controller(ams, monkeypatch):
+    monkeypatch.setenv("ANTMEDIA_APP", "live")
+    result = run_in_controller(NAME, room_recordings_module_kwargs(), run_room_recordings,
+                               {"recordings": [{"room": "a"}]}, check_mode=True)
+    assert result["invocation"]["module_args"]["app"] == "live" and result["started"] == ["a_composite"]
+
+
+def test_warnings_are_returned(ams):
+    result = run({"recordings": [{"room": "a"}], "validate_certs": False}, check_mode=True)
+    assert any("validate_certs is false" in warning for warning in result["warnings"])
+
+
+def test_an_unexpected_error_is_one_line_without_secrets(ams):
+    def broken(module):
+        raise RuntimeError("boom near %s" % module.params["jwt_secret"])
+    result = run({"recordings": [{"room": "a"}], "jwt_secret": SECRET}, run_module=broken)
+    assert result["failed"] is True and result["msg"].startswith(NAME + " failed in the controller: RuntimeError")
+    assert SECRET not in result["msg"]
+
+
+def test_a_module_that_never_ends_is_a_failure(ams):
+    result = run({"recordings": [{"room": "a"}]}, run_module=lambda module: None)
+    assert result["failed"] is True and "without calling exit_json" in result["msg"]
