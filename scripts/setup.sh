@@ -16,6 +16,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# --packages: only the system packages (demo.sh builds the test hosts' image while the venvs are made)
+[ "${1:-}" != "--packages" ] || exit 0
 
 make_venv() {  # make_venv DIR PYTHON REQUIREMENTS
   local dir=$1 python=$2 reqs=$3 stamp
