@@ -61,6 +61,12 @@ def test_jwt_filter_and_no_secret_anywhere(make_standin, run_task):
     checked = run_task("media_push", dict(base, jwt_secret=APP_SECRET, state="stopped"), check=True, diff=True,
                        verbosity=3)
     outputs.append(checked.stdout)
+    # room_recordings runs in the controller here (local connection): the same secrets, the same JWT filter
+    rooms = run_task("room_recordings", dict(url=ams.base_url(), app="live", jwt_secret=APP_SECRET,
+                                             recordings=[{"room": "secret-room", "token": PLAY_TOKEN}]),
+                     diff=True, verbosity=3)
+    outputs.append(rooms.stdout)
+    assert rooms["changed"] is False and "AnsiballZ_room_recordings" not in rooms.stdout, rooms.result
     stopped = run_task("media_push", dict(base, jwt_token=token, state="stopped", vod_timeout=10), diff=True,
                        verbosity=3)
     outputs.append(stopped.stdout)
