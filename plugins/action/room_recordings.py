@@ -2,7 +2,7 @@
 # Copyright: mediaops.antmedia contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Action plugin of mediaops.antmedia.room_recordings: on a local connection the module's code runs in the
-task worker on the controller (no module process, about ten times cheaper per host); anywhere else, or
+task worker on the controller (no module process: several times cheaper per host); anywhere else, or
 with antmedia_run_in_controller=false, the module runs as usual on the target."""
 
 from __future__ import annotations
