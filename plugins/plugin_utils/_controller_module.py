@@ -34,8 +34,6 @@ class ControllerModule(object):
         self.check_mode = bool(check_mode)
         self._diff = bool(diff)
         self._warnings = []
-        self.no_log_values = set()
-        self.params = {}
         validation = ArgumentSpecValidator(argument_spec, mutually_exclusive=mutually_exclusive, **checks).validate(args)
         # the values of no_log options (and their fallbacks), scrubbed from every result as AnsibleModule does
         self.no_log_values = validation._no_log_values
