@@ -114,6 +114,20 @@ class Response(object):
         return json.loads(self.text)
 
 
+def is_json(response):
+    """Whether an answer is JSON by its Content-Type: real servers answer "not found" with HTML pages
+    (Tomcat's 404, or a 200 page in a Circle app), so the status code alone cannot tell."""
+    return "json" in (response.content_type or "").lower()
+
+
+def version_tuple(version_name):
+    """(major, minor, patch) of a versionName such as "2.10.1" or "3.0.1-SNAPSHOT"; None when unreadable."""
+    numbers = re.match(r"^\s*(\d+)\.(\d+)(?:\.(\d+))?", version_name or "")
+    if not numbers:
+        return None
+    return tuple(int(part or 0) for part in numbers.groups())
+
+
 def _filter_reason(text):
     for marker, kind in FILTER_REASONS:
         if marker.lower() in text.lower():
@@ -161,6 +175,8 @@ class AntMediaClient(object):
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         self._local = threading.local()
         self._lock = threading.Lock()
+        self._apps_known = {}  # app -> whether it answered the JSON probe
+        self._version = None  # GET v2/version, read once per client (one run)
         self._secrets = set()
         for secret in (jwt_secret, jwt_token):
             self.add_secret(secret)
@@ -231,15 +247,23 @@ class AntMediaClient(object):
     def app_url(self, path):
         return "%s/%s/rest/%s" % (self.base_url, quote(self.app, safe=""), path.lstrip("/"))
 
-    def request(self, method, path, params=None, body=None, media_push=False, root=False):
+    def page_url(self, path):
+        """A page of the application itself (outside its REST root)."""
+        return "%s/%s/%s" % (self.base_url, quote(self.app, safe=""), path.lstrip("/"))
+
+    def request(self, method, path, params=None, body=None, media_push=False, root=False, page=False):
         """Send one request under the retry policy; return a Response with status < 400.
 
         404 answers are returned to the caller (who knows what a missing thing means) except on
-        Media Push routes, where they mean the plugin is not loaded.
+        Media Push routes, where a 404 or a non-JSON answer (Circle's 200 page) means the plugin
+        is not loaded.
         """
         method = method.upper()
-        # root: the server management API (/rest/...), outside every application
-        url = "%s/rest/%s" % (self.base_url, path.lstrip("/")) if root else self.app_url(path)
+        # root: the server management API (/rest/...), outside every application; page: the app's own pages
+        if root:
+            url = "%s/rest/%s" % (self.base_url, path.lstrip("/"))
+        else:
+            url = self.page_url(path) if page else self.app_url(path)
         read = method in READ_METHODS
         attempt = 0
         while True:
@@ -264,13 +288,12 @@ class AntMediaClient(object):
                     raise AntMediaError("%s %s failed: %s" % (method, path, self._describe(exc)))
             else:
                 if response.status < 400:
+                    if media_push and not is_json(response):
+                        raise self._plugin_missing(path, response)
                     return response
                 if response.status == 404:
                     if media_push:
-                        raise PluginMissingError(
-                            "the Media Push plugin is not loaded in app %s on this server (HTTP 404 on %s): "
-                            "install it with the mediaops.antmedia.media_push_plugin role, then restart the server"
-                            % (self.app, path.split("?")[0]), status=404, kind="plugin")
+                        raise self._plugin_missing(path, response)
                     return response
                 marker, kind = _filter_reason(response.text) if response.status == 403 else (None, None)
                 if read and (response.status in RETRYABLE_STATUS or kind == "initializing"):
@@ -290,6 +313,16 @@ class AntMediaClient(object):
                                     % (self.base_url, self._describe(retry_reason), attempt + 1), kind="connection")
             self._sleep(self._delay(attempt))
             attempt += 1
+
+    def _plugin_missing(self, path, response):
+        """The error for a Media Push route that is not there (HTML 404, or a 200 page in a Circle app)."""
+        if not self.app_exists():
+            return self._no_app_error(response, path.split("?")[0])
+        return PluginMissingError(
+            "the Media Push plugin is not loaded in app %s on this server (HTTP %d%s on %s): install it with the "
+            "mediaops.antmedia.media_push_plugin role, then restart the server"
+            % (self.app, response.status, "" if response.status == 404 else ", a page instead of JSON,",
+               path.split("?")[0]), status=404, kind="plugin")
 
     def _describe(self, exc):
         """One line for a requests exception, without urllib3's nesting."""
@@ -361,12 +394,30 @@ class AntMediaClient(object):
         result.message = self.redact(result.message)
         return result
 
+    def app_exists(self):
+        """Whether the client's app exists: one JSON probe per app and run (GET v2/broadcasts/count
+        answers {"number": N} in every application; an unknown one gets Tomcat's HTML 404)."""
+        known = self._apps_known.get(self.app)
+        if known is None:
+            response = self.request("GET", "v2/broadcasts/count")
+            known = False
+            if response.status < 400 and is_json(response):
+                try:
+                    known = isinstance(response.json(), dict) and "number" in response.json()
+                except ValueError:
+                    known = False
+            self._apps_known[self.app] = known
+        return known
+
+    def _no_app_error(self, response, what):
+        return AntMediaError("there is no application %s on this server (HTTP %d for %s, and no JSON answer to "
+                             "v2/broadcasts/count)" % (self.app, response.status, what), status=404, kind="app")
+
     def _not_found_is_app(self, response, what):
-        """A 404 with a page (not an empty or JSON body) means the application itself is missing."""
-        text = (response.text or "").strip()
-        if text and not text.startswith("{") and not text.startswith("["):
-            raise AntMediaError("there is no application %s on this server (HTTP 404 for %s)" % (self.app, what),
-                                status=404, kind="app")
+        """A non-JSON answer (HTML 404, or Circle's 200 page) is "not found": of the thing asked for when
+        the app answers the JSON probe, else of the application itself (raised)."""
+        if not is_json(response) and not self.app_exists():
+            raise self._no_app_error(response, what)
 
     def _paged(self, path_template, params=None, what="list"):
         """Every item of a list endpoint, or None when it answers 404.
@@ -379,7 +430,7 @@ class AntMediaClient(object):
         offset = 0
         for _page in range(MAX_PAGES):
             response = self.request("GET", path_template % (offset, PAGE_SIZE), params=params)
-            if response.status == 404:
+            if response.status == 404 or not is_json(response):
                 self._not_found_is_app(response, what)
                 return None
             page = self._json(response, what)
@@ -401,8 +452,8 @@ class AntMediaClient(object):
         """The broadcast as the server reports it, or None when there is none."""
         what = "broadcast %s" % stream_id
         response = self.request("GET", "v2/broadcasts/%s" % quote(stream_id, safe=""))
-        if response.status == 404:
-            self._not_found_is_app(response, what)
+        if response.status == 404 or not is_json(response):
+            self._not_found_is_app(response, what)  # a 200 page (Circle) means absent too
             return None
         body = self._json(response, what)
         if not isinstance(body, dict) or not body.get("streamId"):
@@ -411,20 +462,50 @@ class AntMediaClient(object):
 
     def list_broadcasts(self):
         """Every broadcast of the app: paged until an empty page (a page may be capped short)."""
-        return self._paged("v2/broadcasts/list/%d/%d", what="the broadcast list") or []
+        return self._required(self._paged("v2/broadcasts/list/%d/%d", what="the broadcast list"), "the broadcast list")
 
     def list_subtracks(self, stream_id):
-        """The participant broadcasts of a room, or None when the room does not exist."""
+        """The participant broadcasts of a room (AMS 3.x), or None when the room does not exist there
+        (or the server has no such endpoint: AMS 2.x, see server_version)."""
         return self._paged("v2/broadcasts/" + quote(stream_id, safe="").replace("%", "%%") + "/subtracks/%d/%d",
                            what="the participants of %s" % stream_id)
 
     def list_vods(self, stream_id=None):
         """The app's VoDs (only those of stream_id when given)."""
         params = {"streamId": stream_id} if stream_id else None
-        vods = self._paged("v2/vods/list/%d/%d", params=params, what="the VoD list") or []
+        vods = self._required(self._paged("v2/vods/list/%d/%d", params=params, what="the VoD list"), "the VoD list")
         if stream_id:
             vods = [vod for vod in vods if isinstance(vod, dict) and vod.get("streamId") == stream_id]
         return vods
+
+    def _required(self, items, what):
+        """A list endpoint every application has must answer (fail closed, never an empty list)."""
+        if items is None:
+            raise AntMediaError("%s of app %s answered \"not found\"" % (what, self.app), status=404, kind="protocol")
+        return items
+
+    def server_version(self):
+        """The server's versionName (GET v2/version), read once per client."""
+        if self._version is None:
+            response = self.request("GET", "v2/version")
+            if response.status == 404 or not is_json(response):
+                self._not_found_is_app(response, "v2/version")
+                raise AntMediaError("the server does not say its version (GET v2/version answered HTTP %d without "
+                                    "JSON)" % response.status, status=response.status, kind="protocol")
+            body = self._json(response, "v2/version")
+            name = body.get("versionName") if isinstance(body, dict) else None
+            if not isinstance(name, str) or version_tuple(name) is None:
+                raise AntMediaError("the server's version %r (GET v2/version) is not a version number" % (name,),
+                                    kind="protocol")
+            self._version = name
+        return self._version
+
+    def server_version_tuple(self):
+        return version_tuple(self.server_version())
+
+    def get_page(self, path):
+        """GET a page of the app itself (not its REST API); the Response, whatever its status."""
+        return self.request("GET", path, page=True)
 
     # ---- writes --------------------------------------------------------------------------
     def set_recording(self, stream_id, enabled, record_type, resolution_height=None):
@@ -437,6 +518,22 @@ class AntMediaClient(object):
             self._not_found_is_app(response, "recording of %s" % stream_id)
             return ServerResult({"success": False, "message": ""})
         return self._result(response, "the recording request")
+
+    def update_broadcast(self, stream_id, fields):
+        """PUT v2/broadcasts/{id} with a JSON body (a BroadcastUpdate from AMS 2.10.1, a whole Broadcast before)."""
+        response = self.request("PUT", "v2/broadcasts/%s" % quote(stream_id, safe=""), body=fields)
+        if response.status == 404:
+            self._not_found_is_app(response, "the update of %s" % stream_id)
+            return ServerResult({"success": False, "message": ""})
+        return self._result(response, "the broadcast update")
+
+    def stop_broadcast(self, stream_id):
+        """POST v2/broadcasts/{id}/stop: the server ends the stream (no Media Push involved)."""
+        response = self.request("POST", "v2/broadcasts/%s/stop" % quote(stream_id, safe=""))
+        if response.status == 404:
+            self._not_found_is_app(response, "the stop of %s" % stream_id)
+            return ServerResult({"success": False, "message": ""})
+        return self._result(response, "the broadcast stop")
 
     def start_media_push(self, stream_id, endpoint):
         """POST /v1/media-push/start; endpoint is the Endpoint body (url, width, height, ...)."""

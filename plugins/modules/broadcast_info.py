@@ -15,6 +15,12 @@ description:
     a Media Push, which recordings are on and, for a conference room, its participants.
   - The whole list is read page by page until the server returns an empty page (the server may return fewer
     items per page than asked).
+  - A room's participants are read the way the server's version offers them (the version is read once, with
+    C(GET /APP/rest/v2/version)) when O(stream_id) is given; AMS 2.x lists them in the room's C(subTrackStreamIds),
+    AMS 3.x only through its C(subtracks) endpoint. Without O(stream_id), they come from the application's list
+    (each participant names its room in C(mainTrackStreamId)) on every version.
+  - A stream that does not exist is an empty list, also in a Circle application (which answers "not found" with a
+    200 page); an application that does not exist fails the task.
 extends_documentation_fragment:
   - mediaops.antmedia.connection
   - mediaops.antmedia.attributes
@@ -108,6 +114,7 @@ from ansible_collections.mediaops.antmedia.plugins.module_utils._connection impo
     client_for,
     fail,
 )
+from ansible_collections.mediaops.antmedia.plugins.module_utils._participants import summarize_one
 from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError, check_id
 
 
@@ -115,10 +122,7 @@ def read_one(client, stream_id):
     broadcast = client.get_broadcast(stream_id)
     if broadcast is None:
         return []
-    room = bc.composite_room(stream_id)
-    room_broadcast = client.get_broadcast(room) if room and bc.needs_room_broadcast(broadcast) else None
-    subtracks = client.list_subtracks(stream_id) if broadcast.get("subTrackStreamIds") else []
-    return [bc.summarize(broadcast, room_broadcast, subtracks=subtracks)]
+    return [summarize_one(client, broadcast)]
 
 
 def read_all(client):

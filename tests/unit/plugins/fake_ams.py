@@ -23,8 +23,24 @@ class FakeResponse(object):
 
 
 def error_page(status, reason):
-    return FakeResponse(status, text="<html><head><title>Error</title></head><body><h1>HTTP Status %d - %s</h1>"
-                                     "<p>%s</p></body></html>" % (status, reason, reason), content_type="text/html")
+    """Tomcat's ErrorReportValve page, as a real server renders an entity-less error."""
+    title = "HTTP Status %d \u2013 %s" % (status, reason)
+    return FakeResponse(status, text=(
+        '<!doctype html><html lang="en"><head><title>%s</title><style type="text/css">body {font-family:Tahoma,'
+        'Arial,sans-serif;} h1 {color:white;background-color:#525D76;}</style></head><body><h1>%s</h1><hr class='
+        '"line" /><p><b>Type</b> Status Report</p><p><b>Description</b> The origin server did not find a current '
+        'representation for the target resource or is not willing to disclose that one exists.</p><hr class="line" '
+        '/><h3>Apache Tomcat/10.1.7</h3></body></html>' % (title, title)), content_type="text/html;charset=utf-8")
+
+
+# Circle's web.xml maps 404 to its single-page app: a 200 HTML page.
+CIRCLE_SPA = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"/><title>Circle</title><script defer="defer" '
+              'src="/Conference/static/js/main.js"></script></head><body><noscript>You need to enable JavaScript to '
+              'run this app.</noscript><div id="root"></div></body></html>')
+
+
+def circle_page():
+    return FakeResponse(200, text=CIRCLE_SPA, content_type="text/html;charset=UTF-8")
 
 
 class Call(object):
@@ -48,8 +64,10 @@ class Call(object):
 class FakeAMS(object):
     """One application of one server."""
 
-    def __init__(self, app="live", page_cap=50):
+    def __init__(self, app="live", page_cap=50, kind="sample", version="2.17.1"):
         self.app = app
+        self.kind = kind  # "sample" (StreamApp) or "circle" (every 404 in the app is a 200 page)
+        self.version = version
         self.page_cap = page_cap
         self.broadcasts = {}
         self.sessions = {}
@@ -97,6 +115,20 @@ class FakeAMS(object):
                 if callable(outcome):  # a side effect on the server, which may then raise
                     return outcome()
                 return outcome
+        answer = self.route(method, path, params, json)
+        if self.kind == "circle" and answer.status_code == 404 and path.startswith("/%s/" % self.app) \
+                and "json" not in answer.headers["Content-Type"]:
+            return circle_page()
+        return answer
+
+    @property
+    def major(self):
+        return int(self.version.split(".")[0])
+
+    def route(self, method, path, params, json):
+        if path == "/%s/media-push/media-push-publisher.html" % self.app and self.plugin_loaded and method == "GET":
+            return FakeResponse(200, text='<html><body><iframe id="media-push-iframe"></iframe></body></html>',
+                                content_type="text/html")
         prefix = "/%s/rest/" % self.app
         if not path.startswith(prefix):
             return error_page(404, "Not Found")
@@ -106,25 +138,63 @@ class FakeAMS(object):
             if not self.plugin_loaded:
                 return error_page(404, "Not Found")
             return self.media_push(method, parts[2:], params, json or {})
-        if parts[:2] == ["v2", "broadcasts"]:
-            return self.broadcast_routes(method, parts[2:], params)
+        if parts == ["v2", "version"] and method == "GET":
+            return FakeResponse(200, {"versionName": self.version, "versionType": "Enterprise Edition",
+                                      "buildNumber": "20261201_1200"})
+        if parts[:2] == ["v2", "broadcasts"] and len(parts) > 2:
+            return self.broadcast_routes(method, parts[2:], params, json)
         if parts[:3] == ["v2", "vods", "list"] and method == "GET":
             items = [vod for vod in self.vods if not params.get("streamId") or vod["streamId"] == params["streamId"]]
             return self.page(items, parts[3], parts[4])
         return error_page(404, "Not Found")
 
+    @property
+    def version_tuple(self):
+        return tuple(int(part) for part in self.version.split("-")[0].split("."))
+
     def page(self, items, offset, size):
         offset, size = int(offset), min(int(size), self.page_cap)
         return FakeResponse(200, items[offset:offset + size])
 
-    def broadcast_routes(self, method, parts, params):
+    def shown(self, broadcast):
+        """A broadcast as this version reports it: 3.x has no subTrackStreamIds."""
+        broadcast = dict(broadcast)
+        if self.major >= 3:
+            broadcast.pop("subTrackStreamIds", None)
+        else:
+            broadcast["subTrackStreamIds"] = [item["streamId"] for item in self.broadcasts.values()
+                                              if item.get("mainTrackStreamId") == broadcast["streamId"]]
+        return broadcast
+
+    def broadcast_routes(self, method, parts, params, body=None):
         if parts[0] == "list" and method == "GET":
-            return self.page(list(self.broadcasts.values()), parts[1], parts[2])
+            return self.page([self.shown(item) for item in self.broadcasts.values()], parts[1], parts[2])
+        if parts == ["count"] and method == "GET":
+            return FakeResponse(200, {"number": len(self.broadcasts)})
         stream_id = parts[0]
         broadcast = self.broadcasts.get(stream_id)
         if len(parts) == 1 and method == "GET":
-            return FakeResponse(200, broadcast) if broadcast else FakeResponse(404)
-        if len(parts) == 4 and parts[1] == "subtracks" and method == "GET":
+            return FakeResponse(200, self.shown(broadcast)) if broadcast else error_page(404, "Not Found")
+        if len(parts) == 1 and method == "PUT":
+            if broadcast is None:
+                return FakeResponse(200, {"success": False, "message": "", "dataId": "", "errorId": 0})
+            if self.version_tuple < (2, 10, 1):  # a whole Broadcast: what is not sent is reset
+                for key in list(broadcast):
+                    if key not in ("streamId",):
+                        broadcast[key] = None
+            broadcast.update(dict((key, value) for key, value in (body or {}).items() if value is not None))
+            return FakeResponse(200, {"success": True, "message": "", "dataId": stream_id, "errorId": 0})
+        if len(parts) == 2 and parts[1] == "stop" and method == "POST":
+            if broadcast is None:
+                return FakeResponse(200, {"success": False, "message": "", "dataId": "", "errorId": 0})
+            for record_type in sorted(self.recorders.pop(stream_id, set())):
+                self.finalise(stream_id, record_type)
+            if broadcast.get("zombi"):
+                del self.broadcasts[stream_id]
+            else:
+                broadcast["status"] = "finished"
+            return FakeResponse(200, {"success": True, "message": "", "dataId": "", "errorId": 0})
+        if len(parts) == 4 and parts[1] == "subtracks" and method == "GET" and self.major >= 3:
             if broadcast is None:
                 return FakeResponse(404, {"success": False, "message": "Broadcast not found with id: " + stream_id})
             items = [item for item in self.broadcasts.values() if item.get("mainTrackStreamId") == stream_id]

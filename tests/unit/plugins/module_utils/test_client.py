@@ -116,6 +116,7 @@ def test_tls_failures_are_not_retried_and_say_what_to_do(ams, clock):
 
 # ---- requests as sent --------------------------------------------------------------------------
 def test_timeouts_are_explicit_and_verify_follows_the_options(ams):
+    ams.add_broadcast("s1")
     client(timeout=7, ca_path="/etc/ca.pem").get_broadcast("s1")
     client(validate_certs=False).get_broadcast("s1")
     assert ams.calls[0].timeout == (7, 7)
@@ -125,6 +126,7 @@ def test_timeouts_are_explicit_and_verify_follows_the_options(ams):
 
 
 def test_ids_are_encoded_in_paths_and_queries(ams):
+    ams.add_broadcast("salle réunion")
     api = client()
     api.get_broadcast("salle réunion")
     api.start_media_push("a b", {"url": "http://x/"})
@@ -152,6 +154,7 @@ def test_minted_token_goes_in_authorization_without_bearer(ams):
 
 def test_the_token_is_reminted_when_it_gets_old(ams):
     now = [1000000.0]
+    ams.add_broadcast("s1")
     api = client(jwt_secret=SECRET, timeout=60, clock=lambda: now[0])
     api.get_broadcast("s1")
     api.get_broadcast("s1")
@@ -162,6 +165,7 @@ def test_the_token_is_reminted_when_it_gets_old(ams):
 
 
 def test_a_ready_token_is_sent_as_is_and_no_header_without_credentials(ams):
+    ams.add_broadcast("s1")
     client(jwt_token="abc.def.ghi").get_broadcast("s1")
     client().get_broadcast("s1")
     assert ams.calls[0].headers["Authorization"] == "abc.def.ghi"
