@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import webhooks
 from .media import TEMP_EXTENSION, Recording
 from .settings import new_app_settings, random_alphanumeric
 from .store import (RECORD_DISABLED, RECORD_ENABLED, STAT_UPDATE_PERIOD_MS, STATUS_BROADCASTING, STATUS_CREATED,
@@ -256,6 +257,7 @@ class Application:
             live = self.live[stream_id] = LiveStream(stream_id, width, height)
             if main_track:
                 self._join_main_track(stream_id, main_track)
+            webhooks.stream_started(self, stream_id, main_track)
             if origin and origin != self.node.host_address:
                 return live  # its muxers run on the other node
             # MuxAdaptor.init: the application default, overridden by the stream's own setting.
@@ -280,6 +282,7 @@ class Application:
                 self._finish_recording(recording, broadcast)
             if broadcast is not None:
                 self._close_broadcast(broadcast)
+            webhooks.stream_ended(self, broadcast, stream_id)
             if self.media_push is not None:
                 self.media_push.stream_finished(stream_id)
             return True
