@@ -11,8 +11,11 @@ short_description: Read whether an Ant Media Server is ready, and its live pushe
 version_added: 0.1.0
 author: mediaops team (@mediaops)
 description:
-  - Reads, for each application in O(apps), whether the REST API answers, whether the Media Push plugin is loaded,
-    and which media pushes and recordings are live.
+  - Reads, for each application in O(apps), whether the REST API answers, whether the Media Push plugin is loaded
+    and ready to push, and which media pushes and recordings are live; and the server's version.
+  - I(Loaded) is not I(ready): the plugin's REST routes exist as soon as its jar is loaded, but its setup
+    (ChromeDriver, writing its publisher page) runs after the application starts and may fail. A push can start
+    only once the publisher page C(/APP/media-push/media-push-publisher.html) answers 200 (RV(apps.media_push_ready)).
   - Used before a restart (a restart ends every push and loses the recording in progress) and after it (wait
     until the server is ready, then check that the plugin is loaded).
   - A server that refuses connections or answers C(Application is getting initialized) is reported with
@@ -38,7 +41,10 @@ options:
     elements: str
 notes:
   - The Media Push plugin has no read route. The module sends a C(GET) to its start route, which only accepts
-    C(POST); the server answers 405 when the plugin is loaded and 404 when it is not. Nothing is started.
+    C(POST); the server answers 405 when the plugin is loaded and 404 when it is not (a 200 page, not JSON, in a
+    Circle application). Nothing is started.
+  - A Circle application answers a missing page with its own 200 page, so the publisher page counts as there only
+    when it is the plugin's page (it holds the plugin's C(media-push-iframe)).
   - A media push may record although its broadcast's recording fields are 0 (a push started with a record
     type), so every live media push is listed in RV(apps.active_recordings) too, so a restart guard errs on the safe
     side. Streams recorded only because of the application's record-every-stream setting are not listed.
@@ -52,6 +58,14 @@ EXAMPLES = r"""
     apps: [LiveApp, WebRTCAppEE]
   register: antmedia
   until: antmedia.ready
+  retries: 30
+  delay: 2
+
+- name: Wait until Media Push can start pushes (its publisher page is there)
+  mediaops.antmedia.server_info:
+    apps: [LiveApp]
+  register: antmedia
+  until: antmedia.ready and antmedia.media_push_ready
   retries: 30
   delay: 2
 
@@ -71,13 +85,32 @@ not_ready_reason:
   returned: always
   type: str
   sample: app LiveApp is still starting (Application is getting initialized, HTTP 403)
+version_name:
+  description:
+    - The server's version, the C(versionName) of C(GET /APP/rest/v2/version) (read once, from the first application).
+    - Empty when the server is not ready.
+  returned: always
+  type: str
+  sample: 3.0.1
+media_push_ready:
+  description: Whether RV(apps.media_push_ready) is true in every application of O(apps) (false when not ready).
+  returned: always
+  type: bool
+  sample: true
 apps:
   description: Per application (only when RV(ready) is true; empty otherwise).
   returned: always
   type: dict
   contains:
     media_push_loaded:
-      description: Whether the Media Push routes exist in the application.
+      description: Whether the Media Push routes exist in the application (the plugin's jar was loaded).
+      type: bool
+      sample: true
+    media_push_ready:
+      description:
+        - Whether a push can start in the application, that is the plugin is loaded and its publisher page
+          C(/APP/media-push/media-push-publisher.html) answers 200. False while the plugin's setup is still running,
+          or when it failed.
       type: bool
       sample: true
     active_broadcasts:
@@ -97,6 +130,7 @@ apps:
   sample:
     LiveApp:
       media_push_loaded: true
+      media_push_ready: true
       active_broadcasts: 3
       active_pushes: [board-meeting_composite]
       active_recordings: [board-meeting_composite]
