@@ -11,28 +11,27 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import re
 from urllib.parse import quote
 
-from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaError, REDACTED
+from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaError
+from ansible_collections.mediaops.antmedia.plugins.module_utils._secrets import (
+    REDACTED,
+    is_secret,
+    secret_values,
+    shown,
+)
 from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError
 
-SECRET_KEY = re.compile(r"(?i)(secret|password|credential|token)")
+__all__ = ["is_secret", "secret_values", "shown", "normalise", "plan_settings", "view", "SettingsApi"]
+
 TRUE_WORDS = ("true", "yes", "on", "1")
 FALSE_WORDS = ("false", "no", "off", "0")
 
 
-def is_secret(key):
-    return bool(SECRET_KEY.search(key))
-
-
-def shown(key, value):
-    return REDACTED if is_secret(key) and value not in (None, "") else value
-
-
 def normalise(key, wanted, current):
     """The wanted value in the type the server keeps for key (inventory values often arrive as strings)."""
-    label = REDACTED if is_secret(key) else repr(wanted)
+    label = shown(key, wanted)  # a secret, or a URL's credentials, never reach an error
+    label = label if label == REDACTED else repr(label)
     if isinstance(current, bool):
         if isinstance(wanted, bool):
             return wanted

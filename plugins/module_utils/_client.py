@@ -7,24 +7,29 @@ Policy:
 - one keep-alive Session per thread (a batch run may call from several threads);
 - explicit (connect, read) timeouts on every request;
 - GET requests are retried with jittered exponential backoff on connection failures, timeouts,
-  HTTP 502/503/504 and "Application is getting initialized";
+  HTTP 429/502/503/504 and "Application is getting initialized"; a Retry-After (seconds or an HTTP
+  date) is waited for instead, and no wait goes past the timeout (a longer Retry-After fails at once);
 - writes (POST, PUT, DELETE) are retried only when the connection failed before the request was
   sent; when a write may have reached the server (read timeout, connection lost afterwards)
   OutcomeUnknownError is raised and the caller re-reads the state instead of sending it again;
-- secrets (JWT secret, tokens, the page's play token) are removed from every message.
+- secrets (JWT secret, tokens, the page's play token, a password in url) are removed from every
+  message; a user and password in url are sent as Basic auth and the url is shown without them.
 """
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import json
 import random
 import re
 import threading
 import time
 import traceback
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from ansible_collections.mediaops.antmedia.plugins.module_utils._jwt import mint_hs256
+from ansible_collections.mediaops.antmedia.plugins.module_utils._secrets import strip_userinfo
 
 REQUESTS_IMPORT_ERROR = None
 try:
@@ -41,6 +46,7 @@ else:
 REDACTED = "********"
 READ_METHODS = ("GET", "HEAD")
 RETRYABLE_STATUS = (502, 503, 504)
+TOO_MANY_REQUESTS = 429  # a read answered so is retried, after Retry-After when the server gives one
 GATEWAY_TIMEOUTS = (502, 504)
 # A token lives this much longer than the run's request timeout; it is re-minted when it gets old.
 TOKEN_EXTRA_LIFETIME = 300
@@ -105,10 +111,11 @@ class ServerResult(object):
 class Response(object):
     """What the client keeps of an HTTP answer."""
 
-    def __init__(self, status, text, content_type=""):
+    def __init__(self, status, text, content_type="", retry_after=None):
         self.status = status
         self.text = text or ""
         self.content_type = content_type or ""
+        self.retry_after = retry_after  # the Retry-After header, as sent
 
     def json(self):
         return json.loads(self.text)
@@ -126,6 +133,24 @@ def version_tuple(version_name):
     if not numbers:
         return None
     return tuple(int(part or 0) for part in numbers.groups())
+
+
+def retry_after_seconds(value, now):
+    """Seconds a Retry-After header asks for (delay-seconds or an HTTP date), or None when absent or unreadable."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if text.isdigit():
+        return float(int(text))
+    try:
+        moment = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # HTTP dates are GMT
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return max(0.0, moment.timestamp() - now)
 
 
 def _filter_reason(text):
@@ -154,6 +179,11 @@ class AntMediaClient(object):
     def __init__(self, url, app, jwt_secret=None, jwt_token=None, validate_certs=True, ca_path=None,
                  timeout=120, retries=3, backoff=1.0, backoff_cap=10.0, sleep=None, clock=None,
                  auth_header="Authorization"):
+        # a user and password in url go to the server as Basic auth but never into a message
+        url, userinfo = strip_userinfo(url)
+        self._basic_auth = tuple(unquote(part) for part in userinfo[0].split(":", 1)) if userinfo else None
+        if self._basic_auth is not None and len(self._basic_auth) == 1:
+            self._basic_auth += ("",)
         self.base_url = url.rstrip("/")
         # Applications read "Authorization"; the server management API reads its JWT from "ProxyAuthorization".
         self.auth_header = auth_header
@@ -178,7 +208,7 @@ class AntMediaClient(object):
         self._apps_known = {}  # app -> whether it answered the JSON probe
         self._version = None  # GET v2/version, read once per client (one run)
         self._secrets = set()
-        for secret in (jwt_secret, jwt_token):
+        for secret in [jwt_secret, jwt_token] + userinfo:
             self.add_secret(secret)
 
     # ---- secrets -------------------------------------------------------------------------
@@ -237,8 +267,11 @@ class AntMediaClient(object):
                       timeout=(min(10, self.timeout), self.timeout), allow_redirects=False)
         if body is not None:
             kwargs["json"] = body
+        if self._basic_auth is not None:
+            kwargs["auth"] = self._basic_auth
         answer = self._session().request(method, url, **kwargs)
-        return Response(answer.status_code, answer.text, answer.headers.get("Content-Type", ""))
+        return Response(answer.status_code, answer.text, answer.headers.get("Content-Type", ""),
+                        answer.headers.get("Retry-After"))
 
     def _delay(self, attempt):
         """Full-jitter exponential backoff: a random delay up to backoff * 2**attempt, capped."""
@@ -266,6 +299,8 @@ class AntMediaClient(object):
             url = self.page_url(path) if page else self.app_url(path)
         read = method in READ_METHODS
         attempt = 0
+        # every wait of this request (backoff or Retry-After) ends within the task's timeout
+        deadline = self._clock() + self.timeout
         while True:
             retry_reason = None
             try:
@@ -296,7 +331,7 @@ class AntMediaClient(object):
                         raise self._plugin_missing(path, response)
                     return response
                 marker, kind = _filter_reason(response.text) if response.status == 403 else (None, None)
-                if read and (response.status in RETRYABLE_STATUS or kind == "initializing"):
+                if read and (response.status in RETRYABLE_STATUS + (TOO_MANY_REQUESTS,) or kind == "initializing"):
                     retry_reason = response
                 elif not read and response.status in GATEWAY_TIMEOUTS:
                     # a proxy gave up waiting: the server may still be doing it
@@ -311,7 +346,7 @@ class AntMediaClient(object):
                     raise self._http_error(method, path, retry_reason, marker, kind, attempts=attempt + 1)
                 raise AntMediaError("cannot reach %s: %s (after %d attempts)"
                                     % (self.base_url, self._describe(retry_reason), attempt + 1), kind="connection")
-            self._sleep(self._delay(attempt))
+            self._sleep(self._wait(method, path, retry_reason, attempt, deadline))
             attempt += 1
 
     def _plugin_missing(self, path, response):
@@ -323,6 +358,22 @@ class AntMediaClient(object):
             "mediaops.antmedia.media_push_plugin role, then restart the server"
             % (self.app, response.status, "" if response.status == 404 else ", a page instead of JSON,",
                path.split("?")[0]), status=404, kind="plugin")
+
+    def _wait(self, method, path, retry_reason, attempt, deadline):
+        """Seconds to wait before the next attempt: the server's Retry-After, else the backoff; never past
+        the deadline (a Retry-After beyond it fails now, with one line)."""
+        left = max(0.0, deadline - self._clock())
+        asked = retry_after_seconds(getattr(retry_reason, "retry_after", None), self._clock())
+        if asked is None:
+            return min(self._delay(attempt), left)
+        if asked > left:
+            raise AntMediaError(
+                "%s %s answered HTTP %d with Retry-After %s: waiting %d s would pass the timeout of %s s "
+                "(%d s left); try again later or raise timeout"
+                % (method, path.split("?")[0], retry_reason.status, " ".join(str(retry_reason.retry_after).split())[:40],
+                   int(asked + 0.999), self.timeout, int(left)),
+                status=retry_reason.status, kind="busy")
+        return asked
 
     def _describe(self, exc):
         """One line for a requests exception, without urllib3's nesting."""

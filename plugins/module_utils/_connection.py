@@ -14,6 +14,7 @@ from ansible_collections.mediaops.antmedia.plugins.module_utils._client import (
     AntMediaClient,
 )
 from ansible_collections.mediaops.antmedia.plugins.module_utils._jwt import JwtSecretError, check_secret
+from ansible_collections.mediaops.antmedia.plugins.module_utils._secrets import REDACTED, strip_userinfo
 from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import (
     ValidationError,
     check_http_url,
@@ -70,17 +71,27 @@ def client_for(module, client_class=AntMediaClient):
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
     params = module.params
+    # a password in url never shows: not in errors, warnings, nor the invocation Ansible returns
+    shown_url, userinfo = strip_userinfo(params["url"]) if isinstance(params["url"], str) else (params["url"], [])
+    for secret in userinfo:
+        module.no_log_values.add(secret)
     try:
         check_connection(params)
     except (ValidationError, JwtSecretError) as exc:
-        module.fail_json(msg=str(exc))
+        message = str(exc)
+        for secret in sorted(userinfo, key=len, reverse=True):
+            message = message.replace(secret, REDACTED)
+        module.fail_json(msg=message)
     if not params["validate_certs"]:
         module.warn("validate_certs is false: the certificate of %s is not verified, so anyone in the path can "
-                    "read the requests and their credentials" % params["url"])
-    return client_class(
+                    "read the requests and their credentials" % shown_url)
+    client = client_class(
         params["url"], params["app"], jwt_secret=params.get("jwt_secret"), jwt_token=params.get("jwt_token"),
         validate_certs=params["validate_certs"], ca_path=params.get("ca_path"), timeout=params["timeout"],
     )
+    # only the client keeps the credentials; pages built from url and the returned invocation get none
+    params["url"] = shown_url
+    return client
 
 
 def subject(client, stream_id=None, room=None):

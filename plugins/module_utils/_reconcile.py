@@ -28,6 +28,16 @@ def _clock():
     return time.monotonic()
 
 
+# How a failure names the writes that took effect before it.
+DONE_WORDS = {
+    "start_push": "the push was started",
+    "stop_push": "the push was stopped",
+    "start_recording": "the recording was started",
+    "stop_recording": "the recording was stopped",
+    "send_command": "the page's start command was sent",
+}
+
+
 class ReconcileError(AntMediaError):
     """The server's state forbids going on; one line, free of secrets."""
 
@@ -141,13 +151,20 @@ class Reconciler(object):
             after, data = self.finish(plan, plan.changed, state)
             return Outcome(plan.key, plan.changed, plan.before, after, state["warnings"], data)
         changed = False
+        done = []
         try:
             for action in plan.actions:
-                changed = self.apply(plan, action, state) or changed
+                if self.apply(plan, action, state):
+                    changed = True
+                    done.append(action.kind)
+            # the read-back after the writes fails like a write: what was done still counts
+            after, data = self.finish(plan, changed, state)
         except AntMediaError as exc:
-            exc.changed = changed  # writes done before the failure still count
+            exc.changed = exc.changed or changed  # writes done before the failure still count
+            if done:
+                exc.message = "%s, then: %s" % (" and ".join(DONE_WORDS.get(kind, kind.replace("_", " ") + " done")
+                                                             for kind in done), exc.message)
             raise
-        after, data = self.finish(plan, changed, state)
         return Outcome(plan.key, changed, plan.before, after, state["warnings"], data)
 
     def run(self, desired):

@@ -17,8 +17,14 @@ description:
   - Uses the server management API (C(/rest/v2/applications/settings/APP)), which takes the complete settings
     object; the module reads it, changes the named keys and posts the whole object back, only when a value differs.
   - Values are compared in the type the server keeps, so V("true") and V(true), or V("10") and V(10), are the same.
-  - Secret settings (names containing C(secret), C(password), C(credential) or C(token), such as C(jwtSecretKey))
-    are compared but never shown; they appear as C(********) in the diff and the return values.
+  - Secret settings are compared but never shown; they appear as C(********) in the diff, the return values,
+    warnings and errors. They are the keys, passwords, tokens, secrets and credentials of the server's
+    C(AppSettings) (for example C(jwtSecretKey), C(jwtStreamSecretKey), C(clusterCommunicationKey), C(s3AccessKey),
+    C(s3SecretKey), C(turnServerCredential)), and any name containing C(secret), C(password), C(credential),
+    C(token) or C(private) or ending in C(Key).
+  - In settings that hold a URL (for example C(listenerHookURL)), the user and password, the values of query
+    parameters named like a credential (C(token), C(key), C(secret), C(auth), C(sig), ...), path segments that
+    look like generated tokens and the fragment are shown as C(********); the rest of the URL stays readable.
 extends_documentation_fragment:
   - mediaops.antmedia.connection
   - mediaops.antmedia.attributes
@@ -103,8 +109,8 @@ from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.mediaops.antmedia.plugins.module_utils._app_settings import (
     SettingsApi,
-    is_secret,
     plan_settings,
+    secret_values,
     view,
 )
 from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaClient, AntMediaError
@@ -140,13 +146,19 @@ def main():
 
     client = client_for(module, client_class=server_client)
     client.add_secret(params["console_password"])
-    for key, value in params["settings"].items():
-        if is_secret(key) and value not in (None, ""):
-            client.add_secret(str(value))
-            module.no_log_values.add(str(value))  # also hides it in the invocation Ansible returns
+
+    def hide(settings):
+        for key, value in settings.items():
+            for secret in secret_values(key, value):
+                client.add_secret(secret)
+                module.no_log_values.add(secret)  # also hides it in the invocation Ansible returns
+
+    hide(params["settings"])
     api = SettingsApi(client, params["console_user"], params["console_password"])
+    changed_keys = []
     try:
         current = api.read()
+        hide(current)  # the server's own secrets (old values) too
         try:
             new, changed_keys = plan_settings(params["settings"], current)
         except ValidationError as exc:
@@ -155,11 +167,21 @@ def main():
         after = new
         if changed_keys and not module.check_mode:
             api.write(new)
-            after = api.read()
+            try:
+                after = api.read()
+            except AntMediaError as exc:
+                # the write took effect: say so, and what failed after it
+                exc.changed = True
+                exc.message = "changed %s, then reading the settings back failed: %s" % (
+                    ", ".join(changed_keys), exc.message)
+                raise
+            hide(after)
             refused = [key for key in changed_keys if after.get(key) != new[key]]
             if refused:
-                raise AntMediaError("the server accepted the change but kept its own value for: %s"
-                                    % ", ".join(refused))
+                refusal = AntMediaError("the server accepted the change but kept its own value for: %s"
+                                        % ", ".join(refused))
+                refusal.changed = len(refused) < len(changed_keys)
+                raise refusal
     except AntMediaError as exc:
         fail(module, client, exc)
     result = dict(changed=bool(changed_keys), settings=view(declared, after), changed_keys=changed_keys)
