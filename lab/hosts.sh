@@ -24,6 +24,8 @@
 #   LAB_CACHE=/var/cache/mediaops-lab  root filesystems and the SSH key (kept between runs)
 #   LAB_STANDIN=<repo>/lab/ams_standin the stand-in package installed on the hosts
 #   LAB_SERVE_PORT=8765 LAB_BOOT_TIMEOUT=120 LAB_ALLOW_DEGRADED=0 LAB_MIRROR=(from apt sources)
+#   LAB_BARE=1                         hosts booted by up have no Ant Media Server: no stand-in,
+#                                      no antmedia unit, user or /usr/local/antmedia (to install it)
 # A second lab can run beside the default one with other LAB_NAME, LAB_BRIDGE, LAB_RUN and a
 # disjoint address range (e.g. LAB_MASK=26 LAB_GW=193 LAB_BASE=200: longest prefix wins).
 set -euo pipefail
@@ -45,6 +47,7 @@ LAB_STANDIN=${LAB_STANDIN:-$REPO/lab/ams_standin}
 LAB_SERVE_PORT=${LAB_SERVE_PORT:-8765}
 LAB_BOOT_TIMEOUT=${LAB_BOOT_TIMEOUT:-120}
 LAB_ALLOW_DEGRADED=${LAB_ALLOW_DEGRADED:-0}
+LAB_BARE=${LAB_BARE:-0}
 LAB_SUITE=bookworm
 
 GW_IP="$LAB_SUBNET.$LAB_GW"
@@ -54,9 +57,12 @@ INVENTORY_YML="$LAB_RUN/inventory.yml"
 SSH_CONFIG="$LAB_RUN/ssh_config"
 STANDIN_PORT=5080
 
-# What the root filesystem holds (debootstrap resolves their Depends, no Recommends).
+# What the root filesystem holds (debootstrap resolves their Depends, no Recommends). The last
+# line is what the antmedia_server role installs for a release (Java, unzip, video libraries):
+# the hosts reach no mirror, so they must be in the image for the role to find them present.
 ROOTFS_PACKAGES=(systemd systemd-sysv dbus openssh-server python3 python3-apt sudo iproute2
-  procps ca-certificates curl ffmpeg python3-requests python3-venv)
+  procps ca-certificates curl ffmpeg python3-requests python3-venv
+  openjdk-17-jre-headless unzip libva-drm2 libva-x11-2 libvdpau1)
 
 SSH_OPTS=(-i "$KEY" -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
   -o LogLevel=ERROR -o ConnectTimeout=3)
@@ -347,8 +353,24 @@ prepare_host_root() {  # prepare_host_root I COUNT
   echo "# lab host: no DNS (names are in /etc/hosts)" > "$root/etc/resolv.conf"
   write_etc_hosts "$root" "$count"
   install -m 600 "$KEY.pub" "$root/root/.ssh/authorized_keys"
-  install_standin_files "$root"
+  if [ "$LAB_BARE" = 1 ]; then
+    make_bare "$root"; touch "$(host_dir "$i")/bare"
+  else
+    install_standin_files "$root"
+  fi
 }
+
+# A host as a fresh Debian server: the shared tree's AMS layout and user are hidden in this
+# host's overlay (whiteouts), so that a role can install the server from scratch.
+make_bare() {
+  local root=$1 f
+  rm -rf --one-file-system "$root/usr/local/antmedia"
+  for f in passwd group shadow gshadow; do
+    if [ -f "$root/etc/$f" ]; then sed -i '/^antmedia:/d' "$root/etc/$f"; fi
+  done
+}
+
+host_bare() { [ -f "$(host_dir "$1")/bare" ]; }
 
 start_host() {  # start_host I COUNT ROOTFS
   local i=$1 count=$2 rootfs=$3 name dir c
@@ -438,6 +460,7 @@ wait_host() {  # wait_host I DEADLINE
       die "$name did not reach 'running'"
     fi
   fi
+  host_bare "$i" && return 0  # no server to answer yet
   local tries=0
   until health_ok "$i"; do
     tries=$((tries + 1))
@@ -580,6 +603,7 @@ cmd_status() {
       # shellcheck disable=SC2016  # expanded on the host
       state=$(host_ssh "$i" 'echo "$(systemctl is-system-running) antmedia=$(systemctl is-active antmedia)"' 2>/dev/null || echo "no-ssh")
       if health_ok "$i"; then state="$state health=ok"; else state="$state health=fail"; fi
+      if host_bare "$i"; then state="$state bare"; fi
       echo "$name $(host_ip "$i") pid=$(nspawn_pids "$name" | xargs) $state"
     else
       echo "$name $(host_ip "$i") not running (leftovers: run down)"
@@ -606,6 +630,7 @@ cmd_install_standin() {
   for name in $(lab_host_names); do
     i=${name#"$LAB_NAME"}
     host_running "$i" || continue
+    host_bare "$i" && continue
     any=1
     install_standin_files "$(host_dir "$i")/root"
     host_ssh "$i" 'systemctl daemon-reload && systemctl restart antmedia'
@@ -615,6 +640,7 @@ cmd_install_standin() {
   for name in $(lab_host_names); do
     i=${name#"$LAB_NAME"}
     host_running "$i" || continue
+    host_bare "$i" && continue
     until health_ok "$i"; do
       [ "$(date +%s)" -lt "$deadline" ] || die "$name: the stand-in does not answer after the restart"
       sleep 0.2
@@ -672,7 +698,7 @@ cmd_serve_stop() { require_root; take_run_lock; stop_server; }
 
 cmd_config() {
   local v
-  for v in LAB_NAME LAB_BRIDGE LAB_SUBNET LAB_MASK LAB_GW LAB_BASE LAB_RUN LAB_CACHE LAB_STANDIN LAB_SERVE_PORT; do
+  for v in LAB_NAME LAB_BRIDGE LAB_SUBNET LAB_MASK LAB_GW LAB_BASE LAB_RUN LAB_CACHE LAB_STANDIN LAB_SERVE_PORT LAB_BARE; do
     printf '%s=%q\n' "$v" "${!v}"
   done
   printf 'ROOTFS=%q\nKEY=%q\nINVENTORY=%q\nINVENTORY_YML=%q\nSSH_CONFIG=%q\n' \
