@@ -12,9 +12,10 @@ import threading
 from pathlib import Path
 
 from .media import MediaLibrary
-from .node import AmsNode, NodeOptions
+from .node import APP_KINDS, AmsNode, NodeOptions
 from .server import Listeners, NodeHTTPServer, tls_context
 from .store import PERSISTER
+from .versions import parse_version
 
 log = logging.getLogger("ams_standin")
 
@@ -34,6 +35,18 @@ def expand_addresses(values: list[str]) -> list[str]:
     if len(set(addresses)) != len(addresses):
         raise argparse.ArgumentTypeError("an address is given twice")
     return addresses
+
+
+def parse_app_kinds(values: list[str]) -> dict[str, str]:
+    """`--app-kind` values: APP=KIND, each value possibly a comma-separated list of them."""
+    kinds: dict[str, str] = {}
+    for value in values:
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            app, separator, kind = item.partition("=")
+            if not separator or not app.strip() or kind.strip() not in APP_KINDS:
+                raise ValueError("--app-kind: %r is not APP=KIND with KIND one of %s" % (item, ", ".join(APP_KINDS)))
+            kinds[app.strip()] = kind.strip()
+    return kinds
 
 
 def default_media_cache() -> Path:
@@ -63,8 +76,28 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--ffmpeg", default="ffmpeg", help="ffmpeg used to make recordings")
     parser.add_argument("--media-cache", type=Path, default=None,
                         help="where the recordings' source clips are kept (default ~/.cache/ams-standin)")
+    parser.add_argument("--app-kind", action="append", default=[], metavar="APP=KIND",
+                        help="the web app deployed as APP: sample (StreamApp, the default) or circle (the "
+                             "conference app); repeatable, or comma-separated; APP is created if missing")
+    parser.add_argument("--server-version", default="2.17.1", metavar="X.Y.Z",
+                        help="the AMS release answered as (2.8.0 and later; 3.x: the 3.0 REST shape)")
+    parser.add_argument("--plugin-setup-delay", type=float, default=1.0, metavar="S",
+                        help="seconds after each (re)start before the Media Push plugin's publisher page appears")
+    parser.add_argument("--plugin-setup-fails", action="store_true",
+                        help="the Media Push plugin's set-up fails: its publisher page never appears")
+    parser.add_argument("--push-prepare-window", type=float, default=0.5, metavar="S",
+                        help="seconds after a media push starts during which recording/true answers "
+                             "\"mp4 recording couldn't be started\"")
+    parser.add_argument("--stale-stop-hang", type=float, default=60.0, metavar="S",
+                        help="how long the plugin's stop of a push driven by this node without a session "
+                             "hangs before the connection is closed unanswered")
     parser.add_argument("--log-level", default="INFO")
     arguments = parser.parse_args(argv)
+    try:
+        arguments.app_kinds = parse_app_kinds(arguments.app_kind)
+        parse_version(arguments.server_version)
+    except ValueError as error:
+        parser.error(str(error))
     try:
         arguments.addresses = expand_addresses(arguments.listen or ["0.0.0.0"])
     except (ValueError, argparse.ArgumentTypeError) as error:
@@ -81,7 +114,12 @@ def main(argv: list[str] | None = None) -> int:
     options = NodeOptions(port=arguments.port, tls_port=arguments.tls_port,
                           apps=tuple(name.strip() for name in arguments.apps.split(",") if name.strip()),
                           push_start_delay=arguments.push_start_delay, init_delay=arguments.init_delay,
-                          host_address=arguments.host_address)
+                          host_address=arguments.host_address, app_kinds=arguments.app_kinds,
+                          server_version=arguments.server_version.strip(),
+                          plugin_setup_delay=arguments.plugin_setup_delay,
+                          plugin_setup_fails=arguments.plugin_setup_fails,
+                          push_prepare_window=arguments.push_prepare_window,
+                          stale_stop_hang=arguments.stale_stop_hang)
     media = MediaLibrary(arguments.ffmpeg, arguments.media_cache or default_media_cache())
     media.prepare_in_background()
     tls = tls_context(arguments.tls_cert, arguments.tls_key) if arguments.tls_cert else None

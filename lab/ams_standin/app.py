@@ -3,6 +3,7 @@ recordings, with the state changes AMS makes when streams start and end."""
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -15,7 +16,9 @@ from . import webhooks
 from .media import TEMP_EXTENSION, Recording
 from .settings import new_app_settings, random_alphanumeric
 from .store import (RECORD_DISABLED, RECORD_ENABLED, STAT_UPDATE_PERIOD_MS, STATUS_BROADCASTING, STATUS_CREATED,
-                    STATUS_FINISHED, Collection, Document, effective_status, new_broadcast, new_vod, sort_and_crop)
+                    STATUS_FINISHED, STATUS_PREPARING, Collection, Document, effective_status, new_broadcast, new_vod,
+                    sort_and_crop)
+from .versions import lists_subtracks_in_broadcast, put_replaces_whole_broadcast
 from .web import HttpError, error_page, result
 
 if TYPE_CHECKING:
@@ -30,6 +33,33 @@ VIEWER_COUNTS = {"hlsViewerCount": 0, "dashViewerCount": 0, "webRTCViewerCount":
 # RestServiceBase.REPLACE_CHARS is the character class [\n|\r|\t]: '|' is replaced too.
 _REPLACE_CHARS = re.compile(r"[\n|\r\t]")
 _INVALID_STREAM_ID = re.compile(r"[^a-z0-9\-_.]", re.IGNORECASE)   # StreamIdValidator
+
+# PUT /v2/broadcasts/{id}, DataStore.updateStreamInfo at ams-v2.17.1: the fields a BroadcastUpdate sets
+# when they are not null (3.0.1: the same without subTrackStreamIds and conferenceMode).
+_PUT_FIELDS = frozenset((
+    "absoluteStartTimeMs", "altitude", "autoStartStopEnabled", "bitrate", "conferenceMode", "currentPlayIndex",
+    "dashViewerCount", "dashViewerLimit", "description", "dropFrameCountInEncoding", "dropPacketCountInIngestion",
+    "duration", "encoderQueueSize", "encoderSettingsList", "endPointList", "height", "hlsViewerCount",
+    "hlsViewerLimit", "ipAddr", "jitterMs", "latitude", "listenerHookURL", "longitude", "mainTrackStreamId",
+    "maxIdleTime", "metaData", "name", "originAdress", "packetLostRatio", "packetsLost", "password",
+    "pendingPacketSize", "plannedEndDate", "plannedStartDate", "playListItemList", "playListStatus",
+    "playlistLoopEnabled", "quality", "receivedBytes", "remoteIp", "role", "rttMs", "seekTimeInMs", "speed",
+    "startTime", "status", "streamUrl", "subFolder", "subTrackStreamIds", "subtracksLimit", "updateTime",
+    "userAgent", "username", "virtual", "webRTCViewerCount", "webRTCViewerLimit", "width"))
+_PUT_FIELDS_3 = _PUT_FIELDS - {"subTrackStreamIds", "conferenceMode"}
+# ams-v2.10.0 (and 2.8.0) updateStreamInfo: fields copied when not null (or, for these primitives, not 0)...
+_OLD_PUT_IF_SET = {
+    "name": None, "description": None, "username": None, "password": None, "ipAddr": None, "streamUrl": None,
+    "latitude": None, "longitude": None, "altitude": None, "mainTrackStreamId": None, "startTime": 0,
+    "originAdress": None, "status": None, "absoluteStartTimeMs": 0, "updateTime": 0, "playListItemList": None,
+    "playListStatus": None, "endPointList": None, "subFolder": None, "listenerHookURL": None, "speed": 0,
+    "metaData": None, "conferenceMode": None, "encoderSettingsList": None}
+# ... and fields always copied, from the body or at the Java default of a new Broadcast.
+_OLD_PUT_ALWAYS_2_8 = {
+    "currentPlayIndex": 0, "receivedBytes": 0, "duration": 0, "bitrate": 0, "userAgent": "N/A",
+    "webRTCViewerLimit": -1, "hlsViewerLimit": -1, "dashViewerCount": 0, "subTrackStreamIds": [],
+    "playlistLoopEnabled": True}
+_OLD_PUT_ALWAYS_2_10 = {**_OLD_PUT_ALWAYS_2_8, "plannedStartDate": 0, "seekTimeInMs": 0, "autoStartStopEnabled": False}
 
 
 def now_ms() -> int:
@@ -59,6 +89,7 @@ class LiveStream:
     recordings: dict[str, Recording] = field(default_factory=dict)
     stalled: bool = False       # the publisher hangs: its broadcast is no longer updated
     updated_ms: int = 0         # when refresh_live last renewed the broadcast's updateTime
+    prepared_at: float = 0.0    # time.monotonic() from which its muxer can start a recording
 
     def is_recording(self, record_type: str, resolution: int) -> bool:
         """MuxAdaptor.isAlreadyRecording."""
@@ -207,11 +238,70 @@ class Application:
             broadcast = self.broadcasts.get(stream_id)
             if broadcast is None:
                 return result(False)
-            stopped = broadcast["type"] == "liveStream" and self.end_stream(stream_id)
+            stopped = broadcast["type"] == "liveStream" and (self.end_stream(stream_id) or self._end_stale(broadcast))
             if stop_subtracks:
                 for track in self.subtracks(stream_id, 0, len(self.broadcasts), None, active_only=True):
                     stopped = self.end_stream(track["streamId"]) or stopped
             return result(stopped)
+
+    def _end_stale(self, broadcast: dict) -> bool:
+        """A broadcast of this node still marked live with no stream behind it here (e.g. a media push
+        whose browser died: terminated_unexpectedly): the stop closes it (contract, "A stale push must
+        not be stopped through the plugin"). A virtual room main track is left to its participants."""
+        if broadcast["virtual"] or broadcast["status"] not in (STATUS_BROADCASTING, STATUS_PREPARING):
+            return False
+        if broadcast["originAdress"] not in (None, "", self.node.host_address):
+            return False
+        self._close_broadcast(broadcast)
+        return True
+
+    def create_stale_push(self, stream_id: str, seconds_ago: float) -> bool:
+        """A media push broadcast left behind by this node: status broadcasting, last updated
+        seconds_ago (from 20 s on it reads terminated_unexpectedly), metaData naming this node as its
+        driver, and neither a stream nor a plugin session here. False if the id is live here."""
+        with self.lock:
+            if stream_id in self.live:
+                return False
+            now = now_ms()
+            since = now - int(seconds_ago * 1000)
+            broadcast = new_broadcast(
+                streamId=stream_id, startTime=since, updateTime=since, zombi=True, publishType="WebRTC",
+                width=1280, height=720,
+                metaData=json.dumps({"driverIp": self.node.host_address}, separators=(",", ":")))
+            self.broadcasts.delete(stream_id)
+            self._save_new_broadcast(broadcast, STATUS_BROADCASTING)
+            self.broadcasts.update(stream_id, date=since)
+            return True
+
+    def update_broadcast(self, stream_id: str, body: dict | None) -> dict:
+        """PUT /v2/broadcasts/{id} (BroadcastRestService.updateBroadcast, DataStore.updateStreamInfo).
+        From 2.10.1 the body is a BroadcastUpdate: only the fields it sets (non-null) change. Up to
+        2.10.0 it is a whole Broadcast: its null fields are skipped, but some fields are always copied,
+        so a partial body resets them to the Java defaults (subTrackStreamIds to [], duration to 0,
+        viewer limits to -1...)."""
+        if body is None:
+            return result(False)
+        version = self.node.options.version
+        with self.lock:
+            if stream_id not in self.broadcasts:
+                return result(False, "Broadcast with streamId: %s does not exist" % _REPLACE_CHARS.sub("_", stream_id))
+            if put_replaces_whole_broadcast(version):
+                changes = {key: value for key, value in body.items()
+                           if key in _OLD_PUT_IF_SET and value is not None and value != _OLD_PUT_IF_SET[key]}
+                if not changes.get("listenerHookURL", "x"):
+                    changes.pop("listenerHookURL")
+                always = _OLD_PUT_ALWAYS_2_10 if version >= (2, 10, 0) else _OLD_PUT_ALWAYS_2_8
+                changes.update({key: body.get(key, default) if body.get(key) is not None else default
+                                for key, default in always.items()})
+                if version < (2, 10, 0):
+                    changes.pop("conferenceMode", None)
+                    changes.pop("encoderSettingsList", None)
+            else:
+                allowed = _PUT_FIELDS if lists_subtracks_in_broadcast(version) else _PUT_FIELDS_3
+                changes = {key: value for key, value in body.items() if key in allowed and value is not None}
+                if changes.get("listenerHookURL") == "":
+                    changes.pop("listenerHookURL")
+            return result(self.broadcasts.update(stream_id, **changes))
 
     def delete_broadcast(self, stream_id: str, delete_subtracks: bool) -> dict:
         """DELETE /v2/broadcasts/{id}: stop it if live, delete it (and, by default, its subtracks)."""
@@ -232,7 +322,7 @@ class Application:
     # ---- streams --------------------------------------------------------------------------
     def start_stream(self, stream_id: str, *, width: int = 1280, height: int = 720, meta_data: str | None = None,
                      main_track: str | None = None, origin: str | None = None,
-                     publish_type: str = "WebRTC") -> LiveStream | None:
+                     publish_type: str = "WebRTC", prepare_seconds: float = 0.0) -> LiveStream | None:
         """A publisher starts streaming: the broadcast (a zombi one if none was created) becomes
         broadcasting and the recordings the settings ask for start. None if the id is already live."""
         with self.lock:
@@ -254,7 +344,8 @@ class Application:
                 self.broadcasts.update(stream_id, **changes)
             self.broadcasts.update(stream_id, width=width, height=height,
                                    **({"originAdress": origin} if origin else {}))
-            live = self.live[stream_id] = LiveStream(stream_id, width, height)
+            live = self.live[stream_id] = LiveStream(stream_id, width, height,
+                                                     prepared_at=time.monotonic() + prepare_seconds)
             if main_track:
                 self._join_main_track(stream_id, main_track)
             webhooks.stream_started(self, stream_id, main_track)
@@ -342,6 +433,11 @@ class Application:
                 return result(True, None, None)
             live = self.live.get(stream_id)
             if enable == (live is not None and live.is_recording(record_type, resolution)):
+                return result(False, "%s recording couldn't be %s" % (record_type, state), None)
+            if enable and live is not None and time.monotonic() < live.prepared_at:
+                # The stream's muxer is still being prepared (right after a media push started):
+                # MuxAdaptor.startRecording finds no prepared muxer and the answer is the same as for
+                # a stream that records already. Nothing changes on the broadcast.
                 return result(False, "%s recording couldn't be %s" % (record_type, state), None)
             origin = broadcast["originAdress"]
             if origin and origin != self.node.host_address:

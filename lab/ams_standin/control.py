@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .faults import FaultError
+from .filters import jwt_sign
 from .mediapush import websocket_url
 from .settings import APP_SETTING_DEFAULTS
 from .store import PERSISTER
+from .versions import parse_version
 from .web import HttpError, Request, Response, Router, error_page, json_response, not_found, result
 
 if TYPE_CHECKING:
@@ -48,7 +51,57 @@ def _int(body: dict, key: str, default: int) -> int:
 def health(node: "AmsNode", request: Request) -> Response:
     return json_response({"ok": True, "ready": not node.initializing, "address": node.listen_address,
                           "hostAddress": node.host_address, "plugins": node.plugins, "apps": list(node.apps),
-                          "recordings": node.media.available})
+                          "recordings": node.media.available, "serverVersion": node.options.server_version,
+                          "appKinds": {name: node.app_kind(name) for name in node.apps},
+                          "pluginSetup": {name: app.media_push.setup_state for name, app in node.apps.items()
+                                          if app.media_push is not None}})
+
+
+@routes.get("/_lab/options")
+def get_options(node: "AmsNode", request: Request) -> Response:
+    return json_response(node.options.runtime())
+
+
+@routes.put("/_lab/options")
+def put_options(node: "AmsNode", request: Request) -> Response:
+    """Changes options of this server while it runs (the same as its command line options):
+    serverVersion at once; pluginSetupDelay and pluginSetupFails at the next (re)start;
+    pushPrepareWindow, staleStopHang and pushStartDelay for the next calls."""
+    changes = request.json_object() or {}
+    unknown = sorted(key for key in changes if key not in node.options.RUNTIME)
+    if unknown:
+        raise HttpError(error_page(400, "unknown options: " + ", ".join(unknown)))
+    parsed = {}
+    for key, value in changes.items():
+        try:
+            if key == "serverVersion":
+                parse_version(value)
+                parsed[key] = str(value).strip()
+            elif key == "pluginSetupFails":
+                if not isinstance(value, bool):
+                    raise ValueError("a boolean is expected")
+                parsed[key] = value
+            else:
+                parsed[key] = float(value)
+                if parsed[key] < 0:
+                    raise ValueError("must not be negative")
+        except (TypeError, ValueError) as error:
+            raise HttpError(error_page(400, "%s: %s" % (key, error))) from None
+    with node.lock:
+        for key, value in parsed.items():
+            setattr(node.options, node.options.RUNTIME[key], value)
+    return json_response(node.options.runtime())
+
+
+@routes.put("/_lab/apps/{app_name}/kind")
+def put_app_kind(node: "AmsNode", request: Request, app_name: str) -> Response:
+    """`{"kind": "sample"}` or `{"kind": "circle"}`: the web app deployed as APP (applies at once)."""
+    _app(node, app_name)
+    try:
+        node.set_app_kind(app_name, (request.json_object() or {}).get("kind"))
+    except ValueError as error:
+        raise HttpError(error_page(400, str(error))) from None
+    return json_response({"app": app_name, "kind": node.app_kind(app_name)})
 
 
 @routes.get("/_lab/requests")
@@ -163,6 +216,20 @@ def stall(node: "AmsNode", request: Request, app_name: str, stream_id: str) -> R
     return json_response(result(_app(node, app_name).stall_stream(stream_id, seconds_ago), "", stream_id))
 
 
+@routes.post("/_lab/apps/{app_name}/broadcasts/{stream_id}/stale")
+def stale_push(node: "AmsNode", request: Request, app_name: str, stream_id: str) -> Response:
+    """A media push broadcast left behind by this node (its browser died without ending the stream):
+    status broadcasting, last updated `{"secondsAgo": S}` ago (default 60: terminated_unexpectedly),
+    metaData {"driverIp": this node}, no stream and no plugin session here."""
+    body = request.json_object() or {}
+    try:
+        seconds_ago = float(body.get("secondsAgo", 60))
+    except (TypeError, ValueError):
+        raise HttpError(error_page(400, "secondsAgo must be a number")) from None
+    created = _app(node, app_name).create_stale_push(stream_id, seconds_ago)
+    return json_response(result(created, "" if created else "%s is live here" % stream_id, stream_id))
+
+
 @routes.post("/_lab/apps/{app_name}/broadcasts/{stream_id}/viewers")
 def viewers(node: "AmsNode", request: Request, app_name: str, stream_id: str) -> Response:
     """Players watching: `{"webRTC": N, "hls": N, "dash": N, "rtmp": N}` sets the viewer counts."""
@@ -202,25 +269,37 @@ def _plugin(app: "Application"):
 
 
 def _set_room_recording_flag(app: "Application", room: str, recording: bool) -> None:
-    """Circle's page writes the room's state into the room broadcast's metaData."""
+    """Circle's page writes the room's state over the room broadcast's whole metaData
+    (AntMedia.js updateRoomRecordingStatus -> webRTCAdaptor.updateStreamMetaData)."""
     app.broadcasts.update(room, metaData=json.dumps({"isRecording": recording}, separators=(",", ":")))
 
 
 @routes.post("/_lab/apps/{app_name}/circle/{room}/record")
 def circle_record(node: "AmsNode", request: Request, app_name: str, room: str) -> Response:
     """Circle's record button: a 1280x720 mp4 media push of its own room page in play-only mode,
-    called in-process (WebSocketApplicationHandler START_RECORDING)."""
+    called in-process (WebSocketApplicationHandler START_RECORDING). `{"token": T}` is the play token
+    the page URL carries; `{"mode": "webinar"}` adds `&role=listener&streamName=record`. When the app
+    has a jwtStreamSecretKey, the push carries a publish JWT for ROOM_composite valid 60 s, as Circle
+    signs it. The room's metaData becomes {"isRecording": true} only if the start succeeded."""
     app = _app(node, app_name)
     plugin = _plugin(app)
+    body = request.json_object() or {}
     ws_url = websocket_url(request, app_name)
     parts = urlsplit(ws_url)
     secure = parts.scheme == "wss"
     port = parts.port or (443 if secure else 80)
-    token = (request.json_object() or {}).get("token") or ""
-    page = "%s://%s:%d/%s/%s?playOnly=true&enterDirectly=true&token=%s" % (
-        "https" if secure else "http", parts.hostname, port, app_name, room, token)
-    outcome = plugin.start(room + CIRCLE_RECORDING_SUFFIX, {"url": page, "width": 1280, "height": 720,
-                                                            "token": "", "recordType": "mp4"}, ws_url)
+    token = body.get("token") or ""
+    webinar = "&role=listener&streamName=record" if body.get("mode") == "webinar" else ""
+    page = "%s://%s:%d/%s/%s?playOnly=true&enterDirectly=true%s&token=%s" % (
+        "https" if secure else "http", parts.hostname, port, app_name, room, webinar, token)
+    stream_id = room + CIRCLE_RECORDING_SUFFIX
+    publish_token = ""
+    secret = app.settings.get("jwtStreamSecretKey")
+    if secret and secret.strip():
+        # WebSocketApplicationHandler.generateJwtToken: streamId and type claims, expiry in 60 s.
+        publish_token = jwt_sign({"streamId": stream_id, "type": "publish", "exp": int(time.time()) + 60}, secret)
+    outcome = plugin.start(stream_id, {"url": page, "width": 1280, "height": 720, "token": publish_token,
+                                       "recordType": "mp4"}, ws_url)
     if outcome["success"]:
         _set_room_recording_flag(app, room, True)
     return json_response(outcome)
@@ -228,10 +307,11 @@ def circle_record(node: "AmsNode", request: Request, app_name: str, room: str) -
 
 @routes.delete("/_lab/apps/{app_name}/circle/{room}/record")
 def circle_stop(node: "AmsNode", request: Request, app_name: str, room: str) -> Response:
+    """Circle's stop button: media push stop of ROOM_composite, then {"isRecording": false} in the room's
+    metaData whether the stop succeeded or not (AntMedia.js on stopRecordingResponse)."""
     app = _app(node, app_name)
     outcome = _plugin(app).stop(room + CIRCLE_RECORDING_SUFFIX)
-    if outcome["success"]:
-        _set_room_recording_flag(app, room, False)
+    _set_room_recording_flag(app, room, False)
     return json_response(outcome)
 
 

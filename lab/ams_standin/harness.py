@@ -91,7 +91,15 @@ class Standin:
     def __init__(self, root: Path | None = None, addresses: tuple[str, ...] = ("127.0.0.1",),
                  port: int | None = None, push_start_delay: float = 0.2, init_delay: float = 0.0,
                  apps: tuple[str, ...] | None = None, tls: TlsFiles | None = None, media_cache: Path | None = None,
-                 media_push: bool = False, extra_args: tuple[str, ...] = (), python: str = sys.executable):
+                 media_push: bool = False, extra_args: tuple[str, ...] = (), python: str = sys.executable,
+                 app_kinds: dict[str, str] | None = None, server_version: str | None = None,
+                 plugin_setup_delay: float | None = 0.3, plugin_setup_fails: bool = False,
+                 push_prepare_window: float | None = None, stale_stop_hang: float | None = None,
+                 wait_plugin_setup: bool = True):
+        """Options left at None take the stand-in's own defaults (lab/README.md). `plugin_setup_delay`
+        is shorter here than the server's default (1 s) to keep tests quick; start() and restart() wait
+        until the Media Push plugin's set-up has run (its publisher page is there, or its set-up failed)
+        unless `wait_plugin_setup` is false."""
         self._temporary = None if root else tempfile.TemporaryDirectory(prefix="ams-standin-")
         self.root = Path(root) if root else Path(self._temporary.name)
         self.addresses = tuple(addresses)
@@ -103,6 +111,13 @@ class Standin:
         self.apps = apps
         self.media_cache = media_cache
         self.extra_args = extra_args
+        self.app_kinds = dict(app_kinds or {})
+        self.server_version = server_version
+        self.plugin_setup_delay = plugin_setup_delay
+        self.plugin_setup_fails = plugin_setup_fails
+        self.push_prepare_window = push_prepare_window
+        self.stale_stop_hang = stale_stop_hang
+        self.wait_plugin_setup = wait_plugin_setup
         self.python = python
         self.process: subprocess.Popen | None = None
         self.log_path = self.root / "standin.log"
@@ -123,6 +138,18 @@ class Standin:
                         "--tls-key", str(self.tls.key)]
         if self.media_cache:
             command += ["--media-cache", str(self.media_cache)]
+        if self.app_kinds:
+            command += ["--app-kind", ",".join("%s=%s" % item for item in self.app_kinds.items())]
+        if self.server_version:
+            command += ["--server-version", self.server_version]
+        if self.plugin_setup_delay is not None:
+            command += ["--plugin-setup-delay", str(self.plugin_setup_delay)]
+        if self.plugin_setup_fails:
+            command += ["--plugin-setup-fails"]
+        if self.push_prepare_window is not None:
+            command += ["--push-prepare-window", str(self.push_prepare_window)]
+        if self.stale_stop_hang is not None:
+            command += ["--stale-stop-hang", str(self.stale_stop_hang)]
         return command + list(self.extra_args)
 
     def start(self, timeout: float = 30, wait_ready: bool = True) -> "Standin":
@@ -144,7 +171,8 @@ class Standin:
                 raise StandinError("the stand-in exited (%s):\n%s" % (self.process.returncode, self.log()))
             try:
                 health = self.lab("GET", "/_lab/health", address=address, timeout=2)
-                if not wait_ready or health.get("ready"):
+                setup_done = not self.wait_plugin_setup or "pending" not in (health.get("pluginSetup") or {}).values()
+                if not wait_ready or (health.get("ready") and setup_done):
                     return health
             except (OSError, StandinError):
                 pass
@@ -278,6 +306,21 @@ class Standin:
 
     def circle_stop(self, room: str, app: str = "live", address: str | None = None) -> dict:
         return self.lab("DELETE", "/_lab/apps/%s/circle/%s/record" % (app, quote(room, safe="")), address=address)
+
+    def set_app_kind(self, app: str, kind: str, address: str | None = None) -> dict:
+        """`sample` or `circle`: the web app deployed as `app` (at once)."""
+        return self.lab("PUT", "/_lab/apps/%s/kind" % app, {"kind": kind}, address)
+
+    def set_options(self, address: str | None = None, **options: Any) -> dict:
+        """Run-time options by their JSON names: serverVersion, pluginSetupDelay, pluginSetupFails,
+        pushPrepareWindow, staleStopHang, pushStartDelay."""
+        return self.lab("PUT", "/_lab/options", options, address)
+
+    def stale_push(self, stream_id: str, app: str = "live", seconds_ago: float = 60,
+                   address: str | None = None) -> dict:
+        """A push broadcast this node left behind: no session, driverIp = this node."""
+        return self.lab("POST", "/_lab/apps/%s/broadcasts/%s/stale" % (app, quote(stream_id, safe="")),
+                        {"secondsAgo": seconds_ago}, address)
 
     def media_push_sessions(self, app: str = "live", address: str | None = None) -> list[dict]:
         return self.lab("GET", "/_lab/apps/%s/media-push" % app, address=address)["sessions"]

@@ -19,6 +19,7 @@ from urllib.parse import quote, urlsplit
 
 from .app import RECORD_TYPES, now_ms
 from .filters import CLUSTER_AUTHORIZATION_HEADER, jwt_claims, jwt_sign
+from .pages import describe_capture
 from .settings import random_alphanumeric
 from .web import ConnectionDropped, HttpError, Request, error_page, result
 
@@ -44,6 +45,13 @@ def is_valid_url(url: str | None) -> bool:
     if not match or match.group(1).lower() not in _JAVA_URL_PROTOCOLS:
         return False
     return match.group(1).lower() != "jar" or "!/" in url
+
+
+def _wait_failed(script: str) -> str:
+    """The message of Selenium's TimeoutException for one of the plugin's 30 s waits (the real one goes
+    on with Selenium's build, system and driver lines, so clients must match its start)."""
+    return ("Expected condition failed: waiting for js \"%s\" to be executable (tried for %d second(s) with "
+            "500 milliseconds interval)" % (script, TIMEOUT_SECONDS))
 
 
 def websocket_url(request: Request, app_name: str) -> str:
@@ -75,34 +83,67 @@ class PushSession:
     extraChromeSwitches: str | None
     publisherUrl: str
     startTime: int
+    page: dict                    # what the browser shows (pages.describe_capture)
     connected: bool = False
 
 
 class MediaPushPlugin:
     """The plugin as loaded into one application at server start."""
 
-    def __init__(self, app: "Application", start_delay: float):
+    def __init__(self, app: "Application"):
         self.app = app
-        self.start_delay = start_delay
         self.sessions: dict[str, PushSession] = {}
         self.retired = False          # the server restarted under this plugin instance
         self._failing_starts: list[str] = []
         self._failing_stops = 0
         self._lock = threading.Lock()
+        self.setup_state = "pending"  # then "done" or "failed"
+        self._start_setup()
+
+    @property
+    def options(self):
+        return self.app.node.options
+
+    # ---- set-up ------------------------------------------------------------------------------
+    def _start_setup(self) -> None:
+        """MediaPushPlugin.setApplicationContext: the REST resource exists at once, but the set-up
+        (WebDriverManager.chromedriver().setup(), then writing the publisher page into
+        webapps/APP/media-push/) runs later in a worker (vertx executeBlocking), and a failure there is
+        only logged: the page then never appears. A page written by an earlier start stays on disk."""
+        delay, fails = self.options.plugin_setup_delay, self.options.plugin_setup_fails
+        if delay <= 0:
+            self._setup(fails)
+            return
+        timer = threading.Timer(delay, self._setup, (fails,))
+        timer.daemon = True
+        timer.start()
+
+    def _setup(self, fails: bool) -> None:
+        if self.retired:
+            return
+        if fails:
+            log.error("Media Push Plugin is faild to initialize for %s", self.app.name)
+            self.setup_state = "failed"
+            return
         self._extract_publisher_files()
+        self.setup_state = "done"
+
+    def publisher_page_ready(self) -> bool:
+        """What the browser finds at the publisher page's URL: the file the set-up writes."""
+        return (self.app.webapp_dir / PUBLISHER_FOLDER / PUBLISHER_PAGE).is_file()
 
     def _extract_publisher_files(self) -> None:
         """The plugin writes its publisher page into webapps/APP/media-push/ when it initialises."""
         folder = self.app.webapp_dir / PUBLISHER_FOLDER
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / PUBLISHER_PAGE).write_text(
-            "<!doctype html><html><head><title>Media Push Publisher</title>"
-            "<script src=\"%s\"></script></head><body><iframe id=\"media-push-iframe\" "
-            "style=\"width:100%%;height:100%%;border:0\"></iframe></body></html>\n" % PUBLISHER_SCRIPT)
         (folder / PUBLISHER_SCRIPT).write_text(
             "// Stand-in for the plugin's publisher: the lab server publishes the stream itself.\n"
             "window.startBroadcasting = function () {};\nwindow.stopBroadcasting = function () {};\n"
             "window.isConnected = function () { return true; };\n")
+        (folder / PUBLISHER_PAGE).write_text(
+            "<!doctype html><html><head><title>Media Push Publisher</title>"
+            "<script src=\"%s\"></script></head><body><iframe id=\"media-push-iframe\" "
+            "style=\"width:100%%;height:100%%;border:0\"></iframe></body></html>\n" % PUBLISHER_SCRIPT)
 
     # ---- lab faults -------------------------------------------------------------------------
     def fail_next_start(self, message: str) -> None:
@@ -135,24 +176,32 @@ class MediaPushPlugin:
                 streamId=stream_id, url=url, width=int(endpoint.get("width") or 0),
                 height=int(endpoint.get("height") or 0), token=endpoint.get("token"),
                 recordType=endpoint.get("recordType"), extraChromeSwitches=endpoint.get("extraChromeSwitches"),
-                publisherUrl=publisher_page_url(ws_url), startTime=now_ms())
+                publisherUrl=publisher_page_url(ws_url), startTime=now_ms(),
+                page=describe_capture(self.app.node, url))
             failure = self._failing_starts.pop(0) if self._failing_starts else None
+        # The browser loads the publisher page first: before the plugin's set-up wrote it, that URL
+        # is an error page (or Circle's SPA) where window.startBroadcasting never appears.
+        page_missing = not self.publisher_page_ready()
 
-        time.sleep(self.start_delay)  # Chrome starts, loads the publisher page, then the target page
+        time.sleep(self.options.push_start_delay)  # Chrome starts, loads the publisher page, then the target
 
         with self.app.lock, self._lock:
             if self.retired:
                 raise ConnectionDropped()
             if self.sessions.get(stream_id) is not session:
                 return result(False, "Error message is invalid session id")  # stopped while starting
+            if failure is None and page_missing:
+                failure = _wait_failed("return (typeof window.startBroadcasting != 'undefined')")
             if failure is None and not self._publish_allowed(session):
-                failure = ("Expected condition failed: waiting for js \"return window.isConnected('%s')\" to be "
-                           "executable (tried for %d second(s) with 500 milliseconds interval)"
-                           % (stream_id, TIMEOUT_SECONDS))
+                # The page publishes with the token it was given; the server refuses the publish
+                # (JWT check of streamId and type), the page's callbackError only logs it, so
+                # isConnected never turns true and the plugin's 30 s wait fails.
+                failure = _wait_failed("return window.isConnected('%s')" % stream_id)
             if failure is None and self.app.start_stream(
                     stream_id, width=session.width if session.width > 0 else 1280,
                     height=session.height if session.height > 0 else 720,
-                    meta_data=json.dumps({"driverIp": self.app.node.host_address}, separators=(",", ":"))) is None:
+                    meta_data=json.dumps({"driverIp": self.app.node.host_address}, separators=(",", ":")),
+                    prepare_seconds=self.options.push_prepare_window) is None:
                 failure = "unknown error: stream %s is already being published" % stream_id
             if failure is not None:
                 del self.sessions[stream_id]   # clearAndQuit
@@ -203,11 +252,23 @@ class MediaPushPlugin:
                 raise TypeError(driver_ip)
         except (ValueError, KeyError, TypeError):
             return result(False, "")  # the plugin's catch-all answer when metaData is not as expected
-        # A broadcast naming this very node (one pushed before a restart) would make AMS forward the
-        # call to itself, again and again; the answer at the end of that is this one.
-        if driver_ip != self.app.node.host_address and _IPV4.match(driver_ip) and self._forward_stop(stream_id, driver_ip):
+        if not _IPV4.match(driver_ip):
+            return missing
+        if driver_ip == self.app.node.host_address:
+            self._hang_forwarding_to_itself(stream_id)
+        if self._forward_stop(stream_id, driver_ip):
             return result(True)
         return missing
+
+    def _hang_forwarding_to_itself(self, stream_id: str) -> None:
+        """forwardMediaPushStopRequest has no check that driverIp is this node and its HTTP client no
+        timeout: the stop is posted to this very node, which finds no session either and forwards again,
+        each call waiting on the next (the hang is inferred in the contract). The stand-in holds the
+        request for --stale-stop-hang seconds, then closes the connection without an answer."""
+        log.warning("media push stop of %s: driverIp is this node and there is no session; forwarding to "
+                    "itself (hangs %.1f s)", stream_id, self.options.stale_stop_hang)
+        time.sleep(max(self.options.stale_stop_hang, 0))
+        raise ConnectionDropped()
 
     def _forward_stop(self, stream_id: str, driver_ip: str) -> bool:
         """MediaPushPlugin.forwardMediaPushStopRequest: the same call on the driver's node, signed with

@@ -3,11 +3,12 @@ and the dispatch of every request it receives."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import socket
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import control, pages, rest_app, rest_root
@@ -19,7 +20,10 @@ from .mediapush import MediaPushPlugin
 from .requestlog import RequestLog
 from .settings import SERVER_SETTING_DEFAULTS
 from .store import PERSISTER, Document
-from .web import Request, Response, not_found
+from .versions import parse_version
+from .web import Request, Response, missing_resource
+
+APP_KINDS = ("sample", "circle")
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +32,32 @@ MEDIA_PUSH_JAR_PATTERN = "media-push*.jar"
 
 @dataclass
 class NodeOptions:
-    """What every server of the process shares (the command line)."""
+    """The command line; every server of the process starts with a copy of its own, which the control
+    interface may change (`PUT /_lab/options`, `PUT /_lab/apps/APP/kind`)."""
     port: int = 5080
     tls_port: int = 5443
     apps: tuple[str, ...] = ("live", "LiveApp", "WebRTCAppEE")
     push_start_delay: float = 3.0
     init_delay: float = 0.0
     host_address: str | None = None
+    app_kinds: dict[str, str] = field(default_factory=dict)   # APP -> "sample" or "circle"
+    server_version: str = "2.17.1"
+    plugin_setup_delay: float = 1.0      # the Media Push plugin writes its publisher page this long after start
+    plugin_setup_fails: bool = False     # ... or never (its set-up failed; only logged on a real server)
+    push_prepare_window: float = 0.5     # after a push starts, recording/true answers "couldn't be started"
+    stale_stop_hang: float = 60.0        # the plugin's stop of a push driven by this node but with no session
+
+    # The options `PUT /_lab/options` may change at run time, by their JSON name.
+    RUNTIME = {"serverVersion": "server_version", "pluginSetupDelay": "plugin_setup_delay",
+               "pluginSetupFails": "plugin_setup_fails", "pushPrepareWindow": "push_prepare_window",
+               "staleStopHang": "stale_stop_hang", "pushStartDelay": "push_start_delay"}
+
+    def runtime(self) -> dict:
+        return {name: getattr(self, attribute) for name, attribute in self.RUNTIME.items()}
+
+    @property
+    def version(self) -> tuple[int, int, int]:
+        return parse_version(self.server_version)
 
 
 def primary_ipv4() -> str:
@@ -52,7 +75,7 @@ class AmsNode:
     def __init__(self, root: Path, listen_address: str, options: NodeOptions, media: MediaLibrary):
         self.root = root
         self.listen_address = listen_address
-        self.options = options
+        self.options = dataclasses.replace(options, app_kinds=dict(options.app_kinds))
         self.http_port = options.port
         self.media = media
         if options.host_address:
@@ -96,12 +119,13 @@ class AmsNode:
 
             webapps = self.root / "webapps"
             names = sorted(path.name for path in webapps.glob("*") if path.is_dir() and not path.name.startswith("."))
-            for name in names or self.options.apps:   # a fresh install gets the default applications
+            # A fresh install gets the default applications; an application given a kind is deployed too.
+            for name in list(names or self.options.apps) + list(self.options.app_kinds):
                 if name not in self.apps:
                     self.apps[name] = Application(self, name)
             for app in self.apps.values():
                 app.start()
-                app.media_push = MediaPushPlugin(app, self.options.push_start_delay) if media_push_loaded else None
+                app.media_push = MediaPushPlugin(app) if media_push_loaded else None
             self.console_sessions.clear()
             self._ready_at = time.monotonic() + self.options.init_delay
         self.server_settings_document.changed()
@@ -112,6 +136,15 @@ class AmsNode:
         """`service antmedia restart`: everything live is lost, what is stored stays."""
         PERSISTER.flush()
         self.start()
+
+    def app_kind(self, app_name: str) -> str:
+        return self.options.app_kinds.get(app_name, "sample")
+
+    def set_app_kind(self, app_name: str, kind: str) -> None:
+        if kind not in APP_KINDS:
+            raise ValueError("kind must be one of " + ", ".join(APP_KINDS))
+        with self.lock:
+            self.options.app_kinds[app_name] = kind
 
     def handle(self, request: Request) -> Response:
         if request.path == "/_lab" or request.path.startswith("/_lab/"):
@@ -124,10 +157,16 @@ class AmsNode:
                 return refused
             if segments and segments[0] == "rest":
                 return rest_root.handle(self, request)
-            return not_found()
+            return missing_resource(request.path)
         if len(segments) > 1 and segments[1] == "rest":
             refused = app_filters(request, app.settings, self.initializing)
             if refused is not None:
                 return refused
-            return rest_app.handle(app, request, request.path[len("/%s/rest" % app.name):]) or not_found()
-        return pages.handle(app, request, segments[1:])
+            response = rest_app.handle(app, request, request.path[len("/%s/rest" % app.name):])
+        else:
+            response = pages.handle(app, request, segments[1:])
+        if response.status == 404 and response.send_error and self.app_kind(app.name) == "circle":
+            # Circle's web.xml: <error-page><error-code>404</error-code><location>/spa.jsp</location>;
+            # spa.jsp sets 200 and includes the single-page app. A 404 with an entity is not an error.
+            return pages.spa_page(app.name)
+        return response

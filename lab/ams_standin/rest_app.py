@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from .mediapush import websocket_url
 from .store import broadcast_json, new_vod
-from .web import HttpError, Request, Response, Router, empty, json_response, not_found, result
+from .versions import has_subtrack_endpoints, version_json
+from .web import HttpError, Request, Response, Router, json_response, not_found, result
 
 if TYPE_CHECKING:
     from .app import Application
@@ -15,11 +16,28 @@ if TYPE_CHECKING:
 routes = Router()
 
 
-def handle(app: "Application", request: Request, path: str) -> Response | None:
+def handle(app: "Application", request: Request, path: str) -> Response:
+    """The answer; a path no resource matches is Jersey's entity-less 404 (Tomcat's HTML page)."""
     app.refresh_live()  # what the live streams' muxers would have written by now
     if path.startswith("/v1/media-push") and app.media_push is None:
-        return None  # the plugin's resource does not exist unless its jar was loaded at start
-    return routes.dispatch(request.method, path, app, request)
+        return not_found()  # the plugin's resource does not exist unless its jar was loaded at start
+    return routes.dispatch(request.method, path, app, request) or not_found()
+
+
+def _json(app: "Application", broadcast: dict) -> dict:
+    return broadcast_json(broadcast, app.node.options.version)
+
+
+def _v3(app: "Application") -> bool:
+    """The subtrack endpoints exist from 3.0.0 on; on 2.x their paths match no resource."""
+    return has_subtrack_endpoints(app.node.options.version)
+
+
+# ---- the server (RootRestService, in every application's REST API) -----------------------------
+
+@routes.get("/v2/version")
+def version(app: "Application", request: Request) -> Response:
+    return json_response(version_json(app.node.options.server_version))
 
 
 def _int_arg(request: Request, name: str, default: int = 0) -> int:
@@ -44,7 +62,7 @@ def _bool_arg(request: Request, name: str) -> bool | None:
 @routes.post("/v2/broadcasts/create")
 def create_broadcast(app: "Application", request: Request) -> Response:
     status, body = app.create_broadcast(request.json_object())
-    return json_response(broadcast_json(body) if status == 200 else body, status)
+    return json_response(_json(app, body) if status == 200 else body, status)
 
 
 @routes.get("/v2/broadcasts/count")
@@ -66,7 +84,7 @@ def count_active_broadcasts(app: "Application", request: Request) -> Response:
 def list_broadcasts(app: "Application", request: Request, offset: int, size: int) -> Response:
     broadcasts = app.list_broadcasts(offset, size, request.arg("type_by"), request.arg("sort_by"),
                                      request.arg("order_by"), request.arg("search"))
-    return json_response([broadcast_json(broadcast) for broadcast in broadcasts])
+    return json_response([_json(app, broadcast) for broadcast in broadcasts])
 
 
 @routes.delete("/v2/broadcasts")
@@ -86,8 +104,15 @@ def delete_broadcasts(app: "Application", request: Request) -> Response:
 
 @routes.get("/v2/broadcasts/{stream_id}")
 def get_broadcast(app: "Application", request: Request, stream_id: str) -> Response:
+    """A missing id: `Response.status(NOT_FOUND).build()`, no entity, so Jersey calls sendError(404)
+    and Tomcat renders its HTML page (BroadcastRestService.getBroadcast; Circle: its SPA, 200)."""
     broadcast = app.broadcasts.get(stream_id)
-    return json_response(broadcast_json(broadcast)) if broadcast is not None else empty(404)
+    return json_response(_json(app, broadcast)) if broadcast is not None else not_found()
+
+
+@routes.put("/v2/broadcasts/{stream_id}")
+def update_broadcast(app: "Application", request: Request, stream_id: str) -> Response:
+    return json_response(app.update_broadcast(stream_id, request.json_object()))
 
 
 @routes.delete("/v2/broadcasts/{stream_id}")
@@ -110,10 +135,14 @@ def set_recording(app: "Application", request: Request, stream_id: str, state: s
 
 
 def _tracks(app: "Application", request: Request, stream_id: str, offset: int, size: int, active: bool) -> Response:
+    """BroadcastRestService.getSubtracks / getActiveSubtracks (3.0.0 on): a missing room is a 404 with
+    a JSON Result entity (no error page, not even in Circle)."""
+    if not _v3(app):
+        return not_found()
     if stream_id not in app.broadcasts:
         return json_response(result(False, "Broadcast not found with id: " + stream_id), 404)
     tracks = app.subtracks(stream_id, offset, size, request.arg("role"), active_only=active)
-    return json_response([broadcast_json(track) for track in tracks])
+    return json_response([_json(app, track) for track in tracks])
 
 
 @routes.get("/v2/broadcasts/{stream_id}/subtracks/{offset:int}/{size:int}")
@@ -128,6 +157,8 @@ def list_active_subtracks(app: "Application", request: Request, stream_id: str, 
 
 @routes.get("/v2/broadcasts/{stream_id}/active-subtracks-count")
 def count_active_subtracks(app: "Application", request: Request, stream_id: str) -> Response:
+    if not _v3(app):
+        return not_found()
     if stream_id not in app.broadcasts:
         return json_response(result(False, "Broadcast not found with id: " + stream_id), 404)
     return json_response({"number": len(app.subtracks(stream_id, 0, len(app.broadcasts), request.arg("role"),

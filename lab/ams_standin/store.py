@@ -70,12 +70,20 @@ def effective_status(broadcast: dict, now_ms: int | None = None) -> str | None:
     return STATUS_TERMINATED_UNEXPECTEDLY
 
 
-def broadcast_json(broadcast: dict) -> dict:
+def broadcast_json(broadcast: dict, version: tuple[int, int, int] = (2, 17, 1)) -> dict:
     """What GET answers: the stored fields with the status as Broadcast.getStatus() reads it, plus
-    Jackson's computed `anyoneWatching` property."""
+    Jackson's computed `anyoneWatching` property. The server version shapes it: 2.10.0-2.17.1 write
+    `conferenceMode` (null here), every 2.x writes `subTrackStreamIds`; 3.x writes neither (the stand-in
+    keeps the list internally, to answer the subtrack endpoints and the 2.x shape alike)."""
     watching = any(broadcast.get(key) for key in ("hlsViewerCount", "dashViewerCount", "webRTCViewerCount",
                                                   "rtmpViewerCount"))
-    return {**broadcast, "status": effective_status(broadcast), "anyoneWatching": watching}
+    shown = {**broadcast, "status": effective_status(broadcast), "anyoneWatching": watching}
+    conference_mode = shown.pop("conferenceMode", None)
+    if version >= (3, 0, 0):
+        shown.pop("subTrackStreamIds", None)
+    elif version >= (2, 10, 0):
+        shown["conferenceMode"] = conference_mode
+    return shown
 
 
 def new_vod(**fields: Any) -> dict:

@@ -83,6 +83,7 @@ class Response:
     body: bytes = b""
     content_type: str | None = None
     headers: list[tuple[str, str]] = field(default_factory=list)
+    send_error: bool = False       # an entity-less error status (sendError): error-page mappings apply
 
 
 class HttpError(Exception):
@@ -111,21 +112,43 @@ def empty(status: int) -> Response:
 
 
 def html_response(text: str, status: int = 200) -> Response:
+    """A JSP or static HTML page (Jasper writes the charset in upper case)."""
     return Response(status, text.encode(), "text/html;charset=UTF-8")
 
 
-def error_page(status: int, message: str) -> Response:
-    """Tomcat's error report page, which AMS's servlet filters answer with (never JSON)."""
+# Tomcat's TomcatCSS.TOMCAT_CSS, inlined in every error report page.
+_TOMCAT_CSS = ("body {font-family:Tahoma,Arial,sans-serif;} h1, h2, h3, b {color:white;background-color:#525D76;} "
+               "h1 {font-size:22px;} h2 {font-size:16px;} h3 {font-size:14px;} p {font-size:12px;} "
+               "a {color:black;} .line {height:1px;background-color:#525D76;border:none;}")
+
+
+def error_page(status: int, message: str = "") -> Response:
+    """An entity-less error (HttpServletResponse.sendError) as Tomcat's ErrorReportValve renders it:
+    AMS's jee-container.xml sets showReport=true and showServerInfo=false, so the page ends without the
+    server's name. Filters' refusals (403), Jersey's 404 and 405 and a missing context all look like this.
+    The response is marked `send_error`: a web app's <error-page> mapping (Circle's 404 -> spa.jsp) applies
+    to it, never to a response that carries its own entity (a JSON 404 Result)."""
     title, description = _STATUS_DESCRIPTIONS.get(status, (str(status), ""))
-    text = ('<!doctype html><html lang="en"><head><title>HTTP Status {s} – {t}</title></head><body>'
-            '<h1>HTTP Status {s} – {t}</h1><hr class="line" /><p><b>Type</b> Status Report</p>'
-            '<p><b>Message</b> {m}</p><p><b>Description</b> {d}</p><hr class="line" />'
-            '<h3>Apache Tomcat</h3></body></html>').format(s=status, t=title, m=html.escape(message), d=description)
-    return html_response(text, status)
+    header = "HTTP Status %d – %s" % (status, title)
+    report = '<hr class="line" /><p><b>Type</b> Status Report</p>'
+    if message:
+        report += "<p><b>Message</b> %s</p>" % html.escape(message, quote=False)
+    report += '<p><b>Description</b> %s</p><hr class="line" />' % description
+    text = ('<!doctype html><html lang="en"><head><title>{h}</title><style type="text/css">{css}</style></head>'
+            '<body><h1>{h}</h1>{r}</body></html>').format(h=header, css=_TOMCAT_CSS, r=report)
+    return Response(status, text.encode(), "text/html;charset=utf-8", send_error=True)
 
 
 def not_found() -> Response:
+    """Jersey's answer to a resource method returning 404 without an entity, or to a path no resource
+    matches: sendError(404, "Not Found")."""
     return error_page(404, "Not Found")
+
+
+def missing_resource(path: str) -> Response:
+    """Tomcat's DefaultServlet for a path with no file behind it (a context that does not exist is a
+    path of the root context)."""
+    return error_page(404, "The requested resource [%s] is not available" % path)
 
 
 Handler = Callable[..., Response]
