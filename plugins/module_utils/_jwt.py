@@ -49,3 +49,22 @@ def mint_hs256(secret, lifetime, now=None):
     )
     signature = hmac.new(secret.encode("utf-8"), signing_input.encode("ascii"), hashlib.sha256).digest()
     return "%s.%s" % (signing_input, _b64url(signature))
+
+
+# Circle signs its push's publish token for 60 s (WebSocketApplicationHandler.generateJwtToken).
+STREAM_TOKEN_LIFETIME = 60
+
+
+def mint_stream_token(secret, stream_id, token_type="publish", lifetime=STREAM_TOKEN_LIFETIME, now=None):
+    """A stream JWT as Circle mints it: HS256 with the app's jwtStreamSecretKey, claims streamId, type, exp."""
+    if not secret:
+        raise JwtSecretError("stream_jwt_secret must not be empty")
+    issued = int(time.time() if now is None else now)
+    header = {"alg": "HS256", "typ": "JWT"}
+    payload = {"streamId": stream_id, "type": token_type, "exp": issued + int(lifetime)}
+    signing_input = "%s.%s" % (
+        _b64url(json.dumps(header, separators=(",", ":"), sort_keys=True).encode("utf-8")),
+        _b64url(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode("utf-8")),
+    )
+    signature = hmac.new(secret.encode("utf-8"), signing_input.encode("ascii"), hashlib.sha256).digest()
+    return "%s.%s" % (signing_input, _b64url(signature))

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from ansible_collections.mediaops.antmedia.plugins.module_utils import _broadcast as bc
 from ansible_collections.mediaops.antmedia.plugins.module_utils._client import OutcomeUnknownError
+from ansible_collections.mediaops.antmedia.plugins.module_utils._jwt import JwtSecretError, mint_stream_token
 from ansible_collections.mediaops.antmedia.plugins.module_utils._reconcile import (
     Action,
     Plan,
@@ -44,6 +46,11 @@ UNKNOWN_START_SECONDS = 30
 # After a stop, how long to wait for the broadcast to stop broadcasting.
 STOP_SETTLE_SECONDS = 10
 REDACTED = "********"
+# "Session ... already exists" while its stream is not broadcasting: a start may be in flight; poll this often.
+IN_FLIGHT_POLL_SECONDS = 2
+# From AMS 2.10.1 a PUT of a broadcast changes only the fields sent; before, it replaces the whole broadcast.
+PARTIAL_UPDATE_VERSION = (2, 10, 1)
+CIRCLE_FLAG = "isRecording"
 
 
 def append_query(url, pairs, safe=""):
@@ -111,12 +118,52 @@ def desired_push(params):
         page_url = build_page_url(params.get("page_base_url") or params["url"], params["app"], room,
                                   desired["page"])
     token = params.get("token")
-    desired["page_url_shown"] = append_query(page_url, [("token", REDACTED)], safe="*") if token else page_url
-    desired["page_url"] = append_query(page_url, [("token", token)]) if token else page_url
+    if desired["page"] == "circle":
+        # Circle always appends token=, empty when play tokens are off
+        desired["page_url_shown"] = append_query(page_url, [("token", REDACTED if token else "")], safe="*")
+        desired["page_url"] = append_query(page_url, [("token", token or "")])
+    else:
+        desired["page_url_shown"] = append_query(page_url, [("token", REDACTED)], safe="*") if token else page_url
+        desired["page_url"] = append_query(page_url, [("token", token)]) if token else page_url
+    if params.get("publish_token") is not None and params.get("stream_jwt_secret") is not None:
+        raise ValidationError("publish_token and stream_jwt_secret are mutually exclusive")
+    if params.get("publish_token") is not None and (not params["publish_token"].strip()
+                                                    or "\n" in params["publish_token"]):
+        raise ValidationError("publish_token must be one non-empty line")
+    if params.get("stream_jwt_secret") is not None and not params["stream_jwt_secret"]:
+        raise ValidationError("stream_jwt_secret must not be empty")
+    desired["publish_token"] = params.get("publish_token")
+    desired["stream_jwt_secret"] = params.get("stream_jwt_secret")
     return desired
 
 
 def endpoint_body(desired):
+def publish_token(desired):
+    """The start body's token: the one given, or a 60 s publish JWT for the push's stream minted from the app's
+    stream secret as Circle mints it (minted when the start is sent, so it is fresh)."""
+    if desired.get("publish_token"):
+        return desired["publish_token"]
+    if desired.get("stream_jwt_secret"):
+        try:
+            return mint_stream_token(desired["stream_jwt_secret"], desired["stream_id"], "publish")
+        except JwtSecretError as exc:
+            raise ValidationError(str(exc))
+    return None
+
+
+def circle_flag(room_broadcast):
+    """Circle's recording flag on the room: True, False, or None when the room has none."""
+    value = bc.metadata_of(room_broadcast).get(CIRCLE_FLAG)
+    return value if isinstance(value, bool) else None
+
+
+def flagged_metadata(room_broadcast, recording):
+    """The room's metaData with Circle's flag set, every other key kept."""
+    metadata = dict(bc.metadata_of(room_broadcast))
+    metadata[CIRCLE_FLAG] = recording
+    return json.dumps(metadata, separators=(",", ":"))
+
+
     """The start request's body (plugin class Endpoint). No recordType: recording is asked for
     separately, which is dependable. No token: the body's token is a publish token."""
     body = {"url": desired["page_url"], "width": desired["width"] or 0, "height": desired["height"] or 0}
@@ -125,8 +172,8 @@ def endpoint_body(desired):
     return body
 
 
-def push_view(stream_id, broadcast, state):
-    """The diff view of a push: what can be read back from its broadcast."""
+def push_view(stream_id, broadcast, state, room_broadcast=None):
+    """The diff view of a push: what can be read back from its broadcast (and Circle's flag on its room)."""
     view = {
         "stream_id": stream_id,
         "state": "started" if bc.is_broadcasting(broadcast) else "stopped",
@@ -138,13 +185,20 @@ def push_view(stream_id, broadcast, state):
         if broadcast and broadcast.get(key):
             view[key] = broadcast.get(key)
     return view
+    if circle_flag(room_broadcast) is not None:
+        view["room_is_recording"] = circle_flag(room_broadcast)
 
 
 def decide_push(desired, broadcast, room_broadcast=None):
+def wants_circle_flag(desired):
+    """Circle's page records the room: its users see the recording (and can stop it) through the room's flag."""
+    return desired.get("page") == "circle" and bool(desired.get("record_type"))
+
+
     """Pure: the plan that brings one push to the desired state. Never restarts a running push."""
     stream_id = desired["stream_id"]
     state = bc.recording_state(broadcast, room_broadcast)
-    before = push_view(stream_id, broadcast, state)
+    before = push_view(stream_id, broadcast, state, room_broadcast)
     actions, warnings, failure = [], [], None
     status = bc.status_of(broadcast)
     if desired["state"] == "started":
@@ -180,16 +234,31 @@ def decide_push(desired, broadcast, room_broadcast=None):
         after["recording"] = bc.types_in(after_state, bc.ON)
         after["recording_unknown"] = bc.types_in(after_state, bc.UNKNOWN)
     else:
+        if failure is None and room_broadcast is not None and wants_circle_flag(desired):
+            if circle_flag(room_broadcast) is not True:
+                actions.append(Action("flag_room", recording=True, record_type=record_type))
+            after["room_is_recording"] = True
+        elif "room_is_recording" in before:
+            after["room_is_recording"] = before["room_is_recording"]
         if status == bc.BROADCASTING and not bc.is_media_push(broadcast):
             failure = ("stream %s is broadcasting, but not from a Media Push session (its metaData has no driverIp): "
                        "it is published by something else and is not stopped" % stream_id)
-        elif status == bc.BROADCASTING or (status == bc.TERMINATED_UNEXPECTEDLY and bc.is_media_push(broadcast)):
-            # a push whose stream stalled may still have its browser session on the server
-            actions.append(Action("stop_push", uncertain=status != bc.BROADCASTING,
-                                  recording=bc.types_in(state, bc.ON), recording_unknown=bc.types_in(state, bc.UNKNOWN)))
+        elif status == bc.BROADCASTING:
+            actions.append(Action("stop_push", recording=bc.types_in(state, bc.ON),
+                                  recording_unknown=bc.types_in(state, bc.UNKNOWN)))
+        elif status == bc.TERMINATED_UNEXPECTEDLY and bc.is_media_push(broadcast):
+            # no live session here: the plugin's stop would forward to driverIp with no timeout, so the
+            # server ends the broadcast itself
+            actions.append(Action("stop_stale_push", uncertain=True, recording=bc.types_in(state, bc.ON),
+                                  recording_unknown=bc.types_in(state, bc.UNKNOWN)))
         after = {"stream_id": stream_id, "state": "stopped", "status": None if actions else status,
                  "recording": [], "recording_unknown": []}
     return Plan(stream_id, desired, broadcast, before, after, actions, warnings, failure,
+        if failure is None and circle_flag(room_broadcast) is True:
+            # the recording is (or will be) over: Circle's users must not see it as running
+            actions.append(Action("flag_room", recording=False))
+        if "room_is_recording" in before:
+            after["room_is_recording"] = False
                 context={"room_broadcast": room_broadcast})
 
 
@@ -199,8 +268,11 @@ class MediaPushReconciler(Reconciler):
     def read(self, desired):
         broadcast = self.client.get_broadcast(desired["stream_id"])
         room_broadcast = None
-        if broadcast is not None and bc.needs_room_broadcast(broadcast):
-            room_broadcast = self.client.get_broadcast(bc.composite_room(desired["stream_id"]))
+        room = bc.composite_room(desired["stream_id"])
+        if room is not None and (bc.needs_room_broadcast(broadcast) or wants_circle_flag(desired)
+                                 or desired["state"] == "stopped"):
+            # Circle's flag: what says a push records, and what its users see
+            room_broadcast = self.client.get_broadcast(room)
         return broadcast, room_broadcast
 
     def read_many(self, desired_items):
@@ -227,40 +299,92 @@ class MediaPushReconciler(Reconciler):
                                          % (plan.key, result.message or "no reason given"))
             return result.success
         if action.kind == "start_recording":
-            changed = set_recording(self, plan.key, True, action.params["record_type"],
-                                    wait_for_broadcast=state.get("started", False))
-            state.setdefault("observed", {})[action.params["record_type"]] = bc.ON
-            return changed
+            return set_recording(self, plan.key, True, action.params["record_type"],
+                                 wait_for_broadcast=state.get("fresh_push", False), state=state)
         if action.kind == "stop_push":
             return self._stop(plan, action, state)
         raise ReconcileError("unknown action %s" % action.kind)
+        if action.kind == "stop_stale_push":
+            return self._stop_stale(plan, action, state)
+        if action.kind == "flag_room":
+            return self._flag_room(plan, action, state)
 
     def _start(self, plan, action, state):
+    def _flag_room(self, plan, action, state):
+        """Circle's isRecording flag in the room's metaData, other keys kept; on servers before 2.10.1 (a PUT
+        replaces the whole broadcast) the room's other fields are sent back as read."""
+        recording = action.params["recording"]
+        record_type = action.params.get("record_type")
+        confirmed_before = bc.ON if record_type in plan.before["recording"] else None
+        if recording and state.get("observed", {}).get(record_type, confirmed_before) != bc.ON:
+            return False  # a recording the server did not confirm is not shown to Circle's users
+        room = bc.composite_room(plan.key)
+        room_broadcast = self.client.get_broadcast(room)  # fresh: the PUT of old servers sends it back
+        if room_broadcast is None or circle_flag(room_broadcast) is recording:
+            return False
+        if self.client.server_version_tuple() >= PARTIAL_UPDATE_VERSION:
+            fields = {"metaData": flagged_metadata(room_broadcast, recording)}
+        else:
+            fields = dict(room_broadcast, metaData=flagged_metadata(room_broadcast, recording))
+        result = self.client.update_broadcast(room, fields)
+        if not result.success:
+            raise ReconcileError("cannot write Circle's recording flag (isRecording %s) on room %s: %s"
+                                 % ("true" if recording else "false", room, result.message or "no reason given"))
+        return True
+
+    def _stop_stale(self, plan, action, state):
+        """A push broadcast with no live session here: the server ends it (POST broadcasts/{id}/stop)."""
+        stream_id = plan.key
+        if action.params.get("recording") or action.params.get("recording_unknown"):
+            state["vods_before"] = vod_ids(self, stream_id)
+        try:
+            result = self.client.stop_broadcast(stream_id)
+        except OutcomeUnknownError as exc:
+            if _ended(self.client.get_broadcast(stream_id)):
+                return True
+            raise ReconcileError("the stop of the stale push %s got no answer (%s); run the task again"
+                                 % (stream_id, exc.message))
+        if result.success:
+            return True
+        if _ended(self.client.get_broadcast(stream_id)):
+            return False  # it ended meanwhile
+        raise ReconcileError("the server did not end the stale push %s (no Media Push session, status %s): %s"
+                             % (stream_id, bc.status_of(plan.current), result.message or "no reason given"))
+
         stream_id = plan.key
         try:
-            result = self.client.start_media_push(stream_id, action.params["body"])
+        body = dict(action.params["body"])
+        token = publish_token(plan.desired)
+        if token:
+            self.client.add_secret(token)
+            body["token"] = token  # the publish token of the pushed stream
+            result = self.client.start_media_push(stream_id, body)
         except OutcomeUnknownError as exc:
             # never re-sent: a second start could open a second browser; look at what the server did
             broadcast = self.poll(lambda: bc.is_broadcasting(self.client.get_broadcast(stream_id)),
                                   min(UNKNOWN_START_SECONDS, self.client.timeout))
             if broadcast:
-                state["started"] = True
+                state["started"] = state["fresh_push"] = True
                 return True
             raise ReconcileError("the Media Push start got no answer (%s) and %s is not broadcasting: the server may "
                                  "still be starting it; run the task again to see (the start is not re-sent "
                                  "automatically)" % (exc.message, stream_id))
         if result.success:
-            state["started"] = True
+            state["started"] = state["fresh_push"] = True
             return True
         if "already exists" in result.message:
-            broadcast = self.client.get_broadcast(stream_id)
-            if bc.is_broadcasting(broadcast):
+            # a start may still be in flight (a real one takes up to 90 s): wait for its stream
+            seconds = self.client.timeout
+            broadcast = self.poll(lambda: _broadcasting(self.client.get_broadcast(stream_id)), seconds,
+                                  interval=IN_FLIGHT_POLL_SECONDS)
+            if broadcast:
+                state["fresh_push"] = True
                 state["warnings"].append("%s: the push was started by someone else meanwhile; it keeps its "
                                          "parameters" % stream_id)
                 return False
-            raise ReconcileError("a Media Push session for %s already exists on the server but its stream is %s: "
-                                 "stop it (state=stopped), then start it again"
-                                 % (stream_id, bc.status_of(broadcast) or "gone"))
+            raise ReconcileError("a Media Push session for %s already exists on the server, but its stream did not "
+                                 "start broadcasting within %d s (timeout); a start can take up to 90 s and may still "
+                                 "be in progress: not started again, run the task again later" % (stream_id, seconds))
         raise ReconcileError("the Media Push start failed: %s" % (result.message or "no reason given"))
 
     def _stop(self, plan, action, state):
@@ -303,11 +427,14 @@ class MediaPushReconciler(Reconciler):
                                     STOP_SETTLE_SECONDS)
                 if settled:
                     broadcast = None if settled is True else settled
-            recording = bc.recording_state(broadcast, plan.context.get("room_broadcast"))
+            room_broadcast = plan.context.get("room_broadcast")
+            if any(action.kind == "flag_room" for action in plan.actions):
+                room_broadcast = self.client.get_broadcast(bc.composite_room(plan.key))
+            recording = bc.recording_state(broadcast, room_broadcast)
             for record_type, value in state.get("observed", {}).items():
                 if broadcast is not None and recording[record_type] == bc.UNKNOWN:
                     recording[record_type] = value
-            after = push_view(plan.key, broadcast, recording)
+            after = push_view(plan.key, broadcast, recording, room_broadcast)
             if state.get("started") and desired["page_url_shown"]:
                 after["page"] = desired["page_url_shown"]
             data["broadcast"] = bc.redact_broadcast(broadcast)
@@ -324,10 +451,22 @@ class MediaPushReconciler(Reconciler):
         data["recording"] = after["recording"]
         data["recording_unknown"] = after["recording_unknown"]
         data.setdefault("vods", [])
+        if "room_is_recording" in after:
+            data["room_is_recording"] = after["room_is_recording"]
         return after, data
 
 
 def _not_broadcasting(broadcast):
+def _broadcasting(broadcast):
+    """poll() probe: the broadcast once it broadcasts."""
+    return broadcast if bc.is_broadcasting(broadcast) else None
+
+
+def _ended(broadcast):
+    """Gone, or no longer live (neither broadcasting nor stale)."""
+    return bc.status_of(broadcast) not in (bc.BROADCASTING, bc.TERMINATED_UNEXPECTEDLY)
+
+
     """poll() probe: the broadcast once it stopped broadcasting (True when it is gone)."""
     if broadcast is None:
         return True

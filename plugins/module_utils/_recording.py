@@ -26,6 +26,9 @@ from ansible_collections.mediaops.antmedia.plugins.module_utils._validation impo
 BROADCAST_APPEAR_SECONDS = 15
 # When it is unknown whether a stopped stream was recording, how long to look for a new VoD.
 UNKNOWN_VOD_SECONDS = 5
+# Right after a push starts, its muxer is still being prepared and a recording start answers
+# "couldn't be started": re-asked for this long (a few seconds on a real server).
+RECORDING_PREPARE_SECONDS = 10
 
 
 def unknown_warning(stream_id, record_type):
@@ -86,33 +89,60 @@ def decide_recording(desired, broadcast, room_broadcast=None):
 
 
 # ---- writes shared by media_push and broadcast_recording ------------------------------------
-def set_recording(reconciler, stream_id, enabled, record_type, resolution_height=None, wait_for_broadcast=False):
+def _field_reads(client, stream_id, record_type, expected):
+    broadcast = client.get_broadcast(stream_id)
+    return broadcast is not None and broadcast.get(bc.RECORD_FIELDS[record_type]) == expected
+
+
+def set_recording(reconciler, stream_id, enabled, record_type, resolution_height=None, wait_for_broadcast=False,
+                  state=None):
     """Ask the server to start or stop one recording; return True when it changed something.
 
-    "couldn't be started/stopped" means it already was: no change. An empty failure message means
-    the broadcast does not exist (a just-started push's broadcast may take a moment: wait for it
-    once when wait_for_broadcast). A lost answer is settled by re-reading the stored field.
+    A start counts only when the server says so (its field then reads 1); ``state["observed"]``
+    gets the record type's ON/OFF when the server confirmed it, and nothing when it is uncertain.
+    "couldn't be started" is ambiguous (already recording, or the stream's muxer still being
+    prepared right after its push started): after a push start (wait_for_broadcast) it is re-asked
+    for a few seconds; otherwise, and when it persists, it is no change with the state left
+    unknown unless the field reads 1. "couldn't be stopped" means nothing records. An empty failure
+    message means the broadcast does not exist (a just-started push's broadcast may take a moment:
+    wait for it once when wait_for_broadcast). A lost answer is settled by re-reading the field.
     """
     client = reconciler.client
     verb = "start" if enabled else "stop"
+    observed = state.setdefault("observed", {}) if state is not None else {}
     try:
         result = client.set_recording(stream_id, enabled, record_type, resolution_height)
         if not result.success and not result.message and wait_for_broadcast:
             if reconciler.poll(lambda: client.get_broadcast(stream_id), BROADCAST_APPEAR_SECONDS):
                 result = client.set_recording(stream_id, enabled, record_type, resolution_height)
+        if enabled and wait_for_broadcast and not result.success and "couldn't be" in result.message:
+            def again():
+                answer = client.set_recording(stream_id, enabled, record_type, resolution_height)
+                return answer if (answer.success or "couldn't be" not in answer.message) else None
+            result = reconciler.poll(again, RECORDING_PREPARE_SECONDS) or result
     except OutcomeUnknownError as exc:
-        broadcast = client.get_broadcast(stream_id)
-        expected = 1 if enabled else -1
-        if broadcast is not None and broadcast.get(bc.RECORD_FIELDS[record_type]) == expected:
+        if _field_reads(client, stream_id, record_type, 1 if enabled else -1):
+            observed[record_type] = bc.ON if enabled else bc.OFF
             return True
         raise ReconcileError("the request to %s %s recording got no answer (%s) and the broadcast does not show it "
                              "%s; run the task again" % (verb, record_type, exc.message,
                                                          "started" if enabled else "stopped"))
     if result.success:
+        observed[record_type] = bc.ON if enabled else bc.OFF
         return True
     message = result.message
     if "couldn't be" in message:
-        return False  # already in the requested state
+        if not enabled:
+            observed[record_type] = bc.OFF
+        elif _field_reads(client, stream_id, record_type, 1):
+            observed[record_type] = bc.ON
+        elif state is not None:
+            state["warnings"].append(
+                "%s: the server answers \"%s\"%s and %s does not read 1: it may already record (a push started with a "
+                "record type, or the application's record-every-stream setting), so %s is reported in "
+                "recording_unknown" % (stream_id, message, " for %d s after the push started" % RECORDING_PREPARE_SECONDS
+                                       if wait_for_broadcast else "", bc.RECORD_FIELDS[record_type], record_type))
+        return False
     if not message:
         raise ReconcileError("cannot %s %s recording: there is no broadcast %s (anymore)"
                              % (verb, record_type, stream_id))
@@ -159,8 +189,7 @@ class RecordingReconciler(Reconciler):
         if not enabled and bc.is_broadcasting(plan.current):
             state["vods_before"] = vod_ids(self, stream_id)
         changed = set_recording(self, stream_id, enabled, action.params["record_type"],
-                                action.params.get("resolution_height"))
-        state["observed"] = bc.ON if enabled else bc.OFF
+                                action.params.get("resolution_height"), state=state)
         state["stop_changed"] = changed and not enabled
         return changed
 
@@ -173,8 +202,9 @@ class RecordingReconciler(Reconciler):
         else:
             broadcast = self.client.get_broadcast(plan.key)
             recording = bc.recording_state(broadcast, plan.context.get("room_broadcast"))
-            if broadcast is not None and recording[record_type] == bc.UNKNOWN and "observed" in state:
-                recording[record_type] = state["observed"]
+            observed = state.get("observed", {}).get(record_type)
+            if broadcast is not None and recording[record_type] == bc.UNKNOWN and observed:
+                recording[record_type] = observed
             after = recording_view(plan.key, broadcast, recording)
             data["broadcast"] = bc.redact_broadcast(broadcast)
             if "vods_before" in state:

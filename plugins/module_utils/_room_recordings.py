@@ -23,8 +23,9 @@ from ansible_collections.mediaops.antmedia.plugins.module_utils._validation impo
 
 # What one item of ``recordings`` may hold (the module's suboptions; defaults applied there).
 ITEM_KEYS = ("room", "state", "record_type", "page", "page_url", "stream_id", "width", "height", "token",
-             "extra_chrome_switches")
-ACTION_NAMES = (("stop_push", "stop"), ("start_push", "start"), ("start_recording", "record"))
+             "publish_token", "stream_jwt_secret", "extra_chrome_switches")
+ACTION_NAMES = (("stop_push", "stop"), ("stop_stale_push", "stop"), ("start_push", "start"),
+                ("start_recording", "record"), ("flag_room", "flag"))
 MAX_CONCURRENCY = 64
 
 
@@ -44,6 +45,8 @@ def room_recordings_module_kwargs():
     )
     return antmedia_module_kwargs(
         argument_spec=dict(
+        publish_token=dict(type="str", no_log=True),
+        stream_jwt_secret=dict(type="str", no_log=True),
             recordings=dict(type="list", elements="dict", required=True, options=item_spec),
             stop_unlisted=dict(type="bool", default=False),
             page_base_url=dict(type="str"),
@@ -68,7 +71,8 @@ def run_room_recordings(module):
     except ValidationError as exc:
         module.fail_json(msg=str(exc))
     for item in params["recordings"]:
-        client.add_secret(item.get("token"))
+        for key in ("token", "publish_token", "stream_jwt_secret"):
+            client.add_secret(item.get(key))
 
     reconciler = RoomRecordingsReconciler(client, check_mode=module.check_mode)
     try:
@@ -126,6 +130,8 @@ def desired_rooms(params):
             raise ValidationError("%s: room is required" % label)
         item_params = dict(item, url=params["url"], app=params["app"], page_base_url=params.get("page_base_url"),
                            vod_timeout=params["vod_timeout"])
+        if item.get("publish_token") is not None and item.get("stream_jwt_secret") is not None:
+            raise ValidationError("%s: publish_token and stream_jwt_secret are mutually exclusive" % label)
         try:
             desired = desired_push(item_params)
         except ValidationError as exc:
@@ -144,7 +150,8 @@ def unlisted_stop(stream_id, vod_timeout):
     room = bc.composite_room(stream_id)
     return {"stream_id": stream_id, "room": room, "state": "stopped", "record_type": None, "width": None,
             "height": None, "extra_chrome_switches": [], "vod_timeout": vod_timeout, "page": None, "page_url": None,
-            "page_url_shown": None, "label": "unlisted push %r" % stream_id}
+            "page_url_shown": None, "publish_token": None, "stream_jwt_secret": None,
+            "label": "unlisted push %r" % stream_id}
 
 
 def action_of(outcome_plan_actions):

@@ -62,6 +62,11 @@ options:
         Media Push session (another publisher) fails the task and is not touched.
     type: str
     choices: [started, stopped]
+      - A push broadcast whose stream stalled (status V(terminated_unexpectedly): no live session on this server) is
+        ended by the server with C(POST /APP/rest/v2/broadcasts/ID/stop), never through the plugin's stop (which
+        would forward the request to the C(driverIp) of the broadcast and can hang).
+      - When the room of a V(ROOM_composite) push carries Circle's flag C(isRecording=true), stopping also sets it to
+        false (other C(metaData) keys kept), as Circle's own Stop does.
     default: started
   page:
     description:
@@ -72,8 +77,12 @@ options:
         muted).
       - V(merge) is C(/APP/merge_streams.html?roomName=ROOM&streamId=ROOM_merged) (an Enterprise sample); the module
         clicks its Start button after the push starts. That page publishes a second stream, V(ROOM_merged).
-      - V(circle) is Circle's own room page in play-only mode, C(/APP/ROOM?playOnly=true&enterDirectly=true),
-        as Circle records it.
+      - V(circle) is Circle's own room page in play-only mode,
+        C(/APP/ROOM?playOnly=true&enterDirectly=true&token=TOKEN), as Circle records it (C(token=) is always there,
+        empty without O(token)). Use it in a Circle application, which has no C(multitrack-play.html).
+      - With V(circle) and O(record_type), the module also sets Circle's recording flag, C({"isRecording": true}) in
+        the room broadcast's C(metaData) (other keys kept), once the recording started, so Circle's users see the
+        recording and can stop it; see O(state).
       - Mutually exclusive with O(page_url).
     type: str
     choices: [multitrack, merge, circle]
@@ -110,6 +119,19 @@ options:
     type: str
   extra_chrome_switches:
     description:
+  publish_token:
+    description:
+      - The publish token of the pushed stream (when the application requires publish tokens), sent as the
+        C(token) of the start request. Never shown in output.
+      - Mutually exclusive with O(stream_jwt_secret).
+    type: str
+  stream_jwt_secret:
+    description:
+      - The application's stream JWT secret (C(jwtStreamSecretKey)). The module mints the push's publish token from
+        it when it starts the push, the way Circle does it (HS256, claims C(streamId) = the push's stream id,
+        C(type=publish), valid 60 seconds). Never shown in output.
+      - Mutually exclusive with O(publish_token).
+    type: str
       - Extra command line switches for the server's browser, each starting with V(--) and without commas.
     type: list
     elements: str
@@ -128,6 +150,16 @@ notes:
   - A running push's page cannot be read back from the server; only its width and height are compared.
 seealso:
   - module: mediaops.antmedia.broadcast_recording
+  - A recording counts as started only when the server says so and the broadcast's C(mp4Enabled)/C(webMEnabled)
+    reads 1. Right after a push starts, the server answers C(mp4 recording couldn't be started) while the stream
+    is being prepared; the module asks again for up to 10 seconds. If that answer stays, the record type is
+    returned in RV(recording_unknown) with a warning, not as recording.
+  - If the server answers that a session with the push's stream id already exists while its stream is not
+    broadcasting, a start may still be in flight (a real start takes up to 90 s): the module waits for the stream
+    up to O(timeout) seconds, and never starts a second one.
+  - "Not found" is told by the answer's content type, not its status code: a missing broadcast is an HTML 404
+    page, or a 200 page in a Circle application; an application that does not answer the JSON probe
+    C(GET /APP/rest/v2/broadcasts/count) does not exist, and the task says so.
   - module: mediaops.antmedia.broadcast_info
   - module: mediaops.antmedia.vod_info
 """
@@ -139,7 +171,7 @@ EXAMPLES = r"""
     room: board-meeting
     record_type: mp4
 
-- name: Record a room with Circle's own page, behind the JWT filter
+- name: Record a room of a Circle app with Circle's own page (Circle's users see it recording)
   mediaops.antmedia.media_push:
     app: Conference
     room: weekly
@@ -148,6 +180,7 @@ EXAMPLES = r"""
     jwt_secret: "{{ vault_antmedia_jwt_secret }}"
 
 - name: Stop the recording of room board-meeting and show the VoD it made
+    stream_jwt_secret: "{{ vault_antmedia_stream_jwt_secret }}"
   mediaops.antmedia.media_push:
     app: LiveApp
     room: board-meeting
@@ -197,6 +230,12 @@ page_url:
   sample: http://127.0.0.1:5080/LiveApp/multitrack-play.html?id=board-meeting&muted=false
 broadcast:
   description:
+room_is_recording:
+  description:
+    - Circle's recording flag on the room (C(isRecording) in the room broadcast's C(metaData)) after the run.
+  returned: when the push is a V(ROOM_composite) push and its room carries the flag, or O(page=circle) sets it
+  type: bool
+  sample: true
     - The push's broadcast as the server reports it (after the change; before it in check mode), with
       credentials removed; V(null) when there is none.
   returned: always
@@ -244,8 +283,10 @@ def main():
             token=dict(type="str", no_log=True),
             extra_chrome_switches=dict(type="list", elements="str", default=[]),
             vod_timeout=dict(type="int", default=30),
+            publish_token=dict(type="str", no_log=True),
+            stream_jwt_secret=dict(type="str", no_log=True),
         ),
-        mutually_exclusive=[("page", "page_url")],
+        mutually_exclusive=[("page", "page_url"), ("publish_token", "stream_jwt_secret")],
         required_one_of=[("room", "stream_id")],
         supports_check_mode=True,
     )
@@ -255,7 +296,8 @@ def main():
         desired = desired_push(params)
     except ValidationError as exc:
         module.fail_json(msg=str(exc))
-    client.add_secret(params.get("token"))
+    for secret in (params.get("token"), params.get("publish_token"), params.get("stream_jwt_secret")):
+        client.add_secret(secret)
     reconciler = MediaPushReconciler(client, check_mode=module.check_mode)
     try:
         outcome = reconciler.run(desired)

@@ -74,6 +74,8 @@ options:
           - Mutually exclusive with O(recordings[].page_url).
         type: str
         choices: [multitrack, merge, circle]
+          - V(circle) records Circle's room page and sets Circle's C(isRecording) flag on the room once the
+            recording started, as in M(mediaops.antmedia.media_push).
       page_url:
         description: A full http(s) URL of the page to push instead of a built one.
         type: str
@@ -94,6 +96,17 @@ options:
       extra_chrome_switches:
         description: Extra browser switches, each starting with V(--) and without commas.
         type: list
+      publish_token:
+        description:
+          - The publish token of the pushed stream, sent with the start, as in M(mediaops.antmedia.media_push).
+            Never shown in output. Mutually exclusive with O(recordings[].stream_jwt_secret).
+        type: str
+      stream_jwt_secret:
+        description:
+          - The application's stream JWT secret; the push's 60 s publish token is minted from it as Circle does, as
+            in M(mediaops.antmedia.media_push). Never shown in output.
+            Mutually exclusive with O(recordings[].publish_token).
+        type: str
         elements: str
         default: []
   stop_unlisted:
@@ -102,6 +115,8 @@ options:
     type: bool
     default: false
   page_base_url:
+      - In a Circle application this includes the recordings that Circle's users started with Circle's Record button
+        (every push is a live media push, whoever started it); their room's C(isRecording) flag is set to false.
     description:
       - The base URL (V(scheme://host:port)) the server's browser loads the built pages from, when it is not O(url).
     type: str
@@ -164,7 +179,9 @@ rooms:
       type: list
       elements: str
     action:
-      description: What was (or in check mode would be) done, V(none), V(start), V(record) or V(stop).
+      description:
+        - What was (or in check mode would be) done, V(none), V(start), V(record), V(stop), or V(flag) (only Circle's
+          C(isRecording) flag on the room was written).
       type: str
     changed:
       description: Whether this room changed.

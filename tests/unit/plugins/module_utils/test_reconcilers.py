@@ -68,8 +68,10 @@ def test_push_started_with_record_type_elsewhere_is_not_taken_for_not_recording(
     ams.add_push("room1_composite", record_type="mp4")  # recording, fields say 0
     outcome = MediaPushReconciler(api()).run(push(record_type="mp4"))
     assert writes(ams) == ["PUT v2/broadcasts/room1_composite/recording/true?recordType=mp4"]
-    assert not outcome.changed  # the server answered "couldn't be started": it already records
-    assert outcome.data["recording"] == ["mp4"]
+    assert not outcome.changed  # the server answered "couldn't be started": no change...
+    # ...but only a field that reads 1 counts as started: the state stays unknown, and says why
+    assert outcome.data["recording"] == [] and "mp4" in outcome.data["recording_unknown"]
+    assert "mp4Enabled does not read 1" in outcome.warnings[-1]
 
 
 def test_circle_push_is_seen_as_recording_without_asking(ams):
@@ -99,11 +101,37 @@ def test_lost_start_answer_and_nothing_broadcasting_fails_without_resending(ams,
     assert error.value.changed is False
 
 
-def test_already_exists_is_resolved_by_reading(ams):
+def test_already_exists_waits_for_an_in_flight_start_and_never_advises_a_stop(ams, clock):
     ams.sessions["room1_composite"] = {}
     ams.add_broadcast("room1_composite", status="finished", metaData=None)
-    with pytest.raises(ReconcileError, match="already exists on the server but its stream is finished: stop it"):
-        MediaPushReconciler(api()).run(push())
+    client = api()
+    client.timeout = 40
+    started = clock.now
+    with pytest.raises(ReconcileError) as error:
+        MediaPushReconciler(client).run(push())
+    assert "did not start broadcasting within 40 s" in error.value.message
+    assert "may still be in progress" in error.value.message and "stop" not in error.value.message
+    assert 40 <= clock.now - started <= 40 + 2  # waited the whole timeout, polling, and no longer
+    assert [call.path for call in ams.writes] == ["/live/rest/v1/media-push/start"]  # never a second start
+
+
+def test_already_exists_then_the_in_flight_start_finishes(ams, clock):
+    ams.sessions["room1_composite"] = {}
+    ams.add_broadcast("room1_composite", status="created", metaData=None)
+    reads = []
+
+    def the_start_finishes():
+        reads.append(1)
+        if len(reads) == 3:  # the third read after the refusal: the other start has connected
+            ams.broadcasts["room1_composite"].update(status="broadcasting", metaData=json.dumps({"driverIp": "10.0.0.5"}))
+        return FakeResponse(200, ams.shown(ams.broadcasts["room1_composite"]))
+
+    for _read in range(3):
+        ams.inject("GET", "/broadcasts/room1_composite$", the_start_finishes)
+    outcome = MediaPushReconciler(api()).run(push())
+    assert not outcome.changed and outcome.data["state"] == "started"
+    assert "started by someone else meanwhile" in outcome.warnings[0]
+    assert [call.path for call in ams.writes] == ["/live/rest/v1/media-push/start"]
 
 
 def test_stop_and_return_the_vod(ams):
