@@ -45,12 +45,12 @@ MERGED_SUFFIX = "_merged"
 UNKNOWN_START_SECONDS = 30
 # After a stop, how long to wait for the broadcast to stop broadcasting.
 STOP_SETTLE_SECONDS = 10
-REDACTED = "********"
 # "Session ... already exists" while its stream is not broadcasting: a start may be in flight; poll this often.
 IN_FLIGHT_POLL_SECONDS = 2
 # From AMS 2.10.1 a PUT of a broadcast changes only the fields sent; before, it replaces the whole broadcast.
 PARTIAL_UPDATE_VERSION = (2, 10, 1)
 CIRCLE_FLAG = "isRecording"
+REDACTED = "********"
 
 
 def append_query(url, pairs, safe=""):
@@ -137,7 +137,6 @@ def desired_push(params):
     return desired
 
 
-def endpoint_body(desired):
 def publish_token(desired):
     """The start body's token: the one given, or a 60 s publish JWT for the push's stream minted from the app's
     stream secret as Circle mints it (minted when the start is sent, so it is fresh)."""
@@ -164,6 +163,7 @@ def flagged_metadata(room_broadcast, recording):
     return json.dumps(metadata, separators=(",", ":"))
 
 
+def endpoint_body(desired):
     """The start request's body (plugin class Endpoint). No recordType: recording is asked for
     separately, which is dependable. No token: the body's token is a publish token."""
     body = {"url": desired["page_url"], "width": desired["width"] or 0, "height": desired["height"] or 0}
@@ -184,17 +184,17 @@ def push_view(stream_id, broadcast, state, room_broadcast=None):
     for key in ("width", "height"):
         if broadcast and broadcast.get(key):
             view[key] = broadcast.get(key)
-    return view
     if circle_flag(room_broadcast) is not None:
         view["room_is_recording"] = circle_flag(room_broadcast)
+    return view
 
 
-def decide_push(desired, broadcast, room_broadcast=None):
 def wants_circle_flag(desired):
     """Circle's page records the room: its users see the recording (and can stop it) through the room's flag."""
     return desired.get("page") == "circle" and bool(desired.get("record_type"))
 
 
+def decide_push(desired, broadcast, room_broadcast=None):
     """Pure: the plan that brings one push to the desired state. Never restarts a running push."""
     stream_id = desired["stream_id"]
     state = bc.recording_state(broadcast, room_broadcast)
@@ -233,13 +233,13 @@ def wants_circle_flag(desired):
             after_state[record_type] = bc.ON
         after["recording"] = bc.types_in(after_state, bc.ON)
         after["recording_unknown"] = bc.types_in(after_state, bc.UNKNOWN)
-    else:
         if failure is None and room_broadcast is not None and wants_circle_flag(desired):
             if circle_flag(room_broadcast) is not True:
                 actions.append(Action("flag_room", recording=True, record_type=record_type))
             after["room_is_recording"] = True
         elif "room_is_recording" in before:
             after["room_is_recording"] = before["room_is_recording"]
+    else:
         if status == bc.BROADCASTING and not bc.is_media_push(broadcast):
             failure = ("stream %s is broadcasting, but not from a Media Push session (its metaData has no driverIp): "
                        "it is published by something else and is not stopped" % stream_id)
@@ -253,12 +253,12 @@ def wants_circle_flag(desired):
                                   recording_unknown=bc.types_in(state, bc.UNKNOWN)))
         after = {"stream_id": stream_id, "state": "stopped", "status": None if actions else status,
                  "recording": [], "recording_unknown": []}
-    return Plan(stream_id, desired, broadcast, before, after, actions, warnings, failure,
         if failure is None and circle_flag(room_broadcast) is True:
             # the recording is (or will be) over: Circle's users must not see it as running
             actions.append(Action("flag_room", recording=False))
         if "room_is_recording" in before:
             after["room_is_recording"] = False
+    return Plan(stream_id, desired, broadcast, before, after, actions, warnings, failure,
                 context={"room_broadcast": room_broadcast})
 
 
@@ -303,13 +303,12 @@ class MediaPushReconciler(Reconciler):
                                  wait_for_broadcast=state.get("fresh_push", False), state=state)
         if action.kind == "stop_push":
             return self._stop(plan, action, state)
-        raise ReconcileError("unknown action %s" % action.kind)
         if action.kind == "stop_stale_push":
             return self._stop_stale(plan, action, state)
         if action.kind == "flag_room":
             return self._flag_room(plan, action, state)
+        raise ReconcileError("unknown action %s" % action.kind)
 
-    def _start(self, plan, action, state):
     def _flag_room(self, plan, action, state):
         """Circle's isRecording flag in the room's metaData, other keys kept; on servers before 2.10.1 (a PUT
         replaces the whole broadcast) the room's other fields are sent back as read."""
@@ -351,13 +350,14 @@ class MediaPushReconciler(Reconciler):
         raise ReconcileError("the server did not end the stale push %s (no Media Push session, status %s): %s"
                              % (stream_id, bc.status_of(plan.current), result.message or "no reason given"))
 
+    def _start(self, plan, action, state):
         stream_id = plan.key
-        try:
         body = dict(action.params["body"])
         token = publish_token(plan.desired)
         if token:
             self.client.add_secret(token)
             body["token"] = token  # the publish token of the pushed stream
+        try:
             result = self.client.start_media_push(stream_id, body)
         except OutcomeUnknownError as exc:
             # never re-sent: a second start could open a second browser; look at what the server did
@@ -450,13 +450,12 @@ class MediaPushReconciler(Reconciler):
         data["state"] = after["state"]
         data["recording"] = after["recording"]
         data["recording_unknown"] = after["recording_unknown"]
-        data.setdefault("vods", [])
         if "room_is_recording" in after:
             data["room_is_recording"] = after["room_is_recording"]
+        data.setdefault("vods", [])
         return after, data
 
 
-def _not_broadcasting(broadcast):
 def _broadcasting(broadcast):
     """poll() probe: the broadcast once it broadcasts."""
     return broadcast if bc.is_broadcasting(broadcast) else None
@@ -467,6 +466,7 @@ def _ended(broadcast):
     return bc.status_of(broadcast) not in (bc.BROADCASTING, bc.TERMINATED_UNEXPECTEDLY)
 
 
+def _not_broadcasting(broadcast):
     """poll() probe: the broadcast once it stopped broadcasting (True when it is gone)."""
     if broadcast is None:
         return True

@@ -41,12 +41,12 @@ def room_recordings_module_kwargs():
         width=dict(type="int", default=1280),
         height=dict(type="int", default=720),
         token=dict(type="str", no_log=True),
+        publish_token=dict(type="str", no_log=True),
+        stream_jwt_secret=dict(type="str", no_log=True),
         extra_chrome_switches=dict(type="list", elements="str", default=[]),
     )
     return antmedia_module_kwargs(
         argument_spec=dict(
-        publish_token=dict(type="str", no_log=True),
-        stream_jwt_secret=dict(type="str", no_log=True),
             recordings=dict(type="list", elements="dict", required=True, options=item_spec),
             stop_unlisted=dict(type="bool", default=False),
             page_base_url=dict(type="str"),
@@ -126,12 +126,12 @@ def desired_rooms(params):
         label = item_label(index, item)
         if item.get("page") and item.get("page_url"):
             raise ValidationError("%s: page and page_url are mutually exclusive" % label)
+        if item.get("publish_token") is not None and item.get("stream_jwt_secret") is not None:
+            raise ValidationError("%s: publish_token and stream_jwt_secret are mutually exclusive" % label)
         if item.get("room") is None:
             raise ValidationError("%s: room is required" % label)
         item_params = dict(item, url=params["url"], app=params["app"], page_base_url=params.get("page_base_url"),
                            vod_timeout=params["vod_timeout"])
-        if item.get("publish_token") is not None and item.get("stream_jwt_secret") is not None:
-            raise ValidationError("%s: publish_token and stream_jwt_secret are mutually exclusive" % label)
         try:
             desired = desired_push(item_params)
         except ValidationError as exc:

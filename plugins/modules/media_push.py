@@ -60,13 +60,13 @@ options:
         O(record_type) is given and it is not recording yet.
       - V(stopped) stops the push if its broadcast is broadcasting. A broadcast that is broadcasting without a
         Media Push session (another publisher) fails the task and is not touched.
-    type: str
-    choices: [started, stopped]
       - A push broadcast whose stream stalled (status V(terminated_unexpectedly): no live session on this server) is
         ended by the server with C(POST /APP/rest/v2/broadcasts/ID/stop), never through the plugin's stop (which
         would forward the request to the C(driverIp) of the broadcast and can hang).
       - When the room of a V(ROOM_composite) push carries Circle's flag C(isRecording=true), stopping also sets it to
         false (other C(metaData) keys kept), as Circle's own Stop does.
+    type: str
+    choices: [started, stopped]
     default: started
   page:
     description:
@@ -117,8 +117,6 @@ options:
       - A play token the page needs to join the room (when the application requires play tokens); appended to the
         page URL as C(token=...). Never shown in output.
     type: str
-  extra_chrome_switches:
-    description:
   publish_token:
     description:
       - The publish token of the pushed stream (when the application requires publish tokens), sent as the
@@ -132,6 +130,8 @@ options:
         C(type=publish), valid 60 seconds). Never shown in output.
       - Mutually exclusive with O(publish_token).
     type: str
+  extra_chrome_switches:
+    description:
       - Extra command line switches for the server's browser, each starting with V(--) and without commas.
     type: list
     elements: str
@@ -148,8 +148,6 @@ notes:
   - The Media Push plugin must be loaded in the application (see the C(mediaops.antmedia.media_push_plugin)
     role); otherwise the task fails saying so.
   - A running push's page cannot be read back from the server; only its width and height are compared.
-seealso:
-  - module: mediaops.antmedia.broadcast_recording
   - A recording counts as started only when the server says so and the broadcast's C(mp4Enabled)/C(webMEnabled)
     reads 1. Right after a push starts, the server answers C(mp4 recording couldn't be started) while the stream
     is being prepared; the module asks again for up to 10 seconds. If that answer stays, the record type is
@@ -160,6 +158,8 @@ seealso:
   - "Not found" is told by the answer's content type, not its status code: a missing broadcast is an HTML 404
     page, or a 200 page in a Circle application; an application that does not answer the JSON probe
     C(GET /APP/rest/v2/broadcasts/count) does not exist, and the task says so.
+seealso:
+  - module: mediaops.antmedia.broadcast_recording
   - module: mediaops.antmedia.broadcast_info
   - module: mediaops.antmedia.vod_info
 """
@@ -178,9 +178,9 @@ EXAMPLES = r"""
     page: circle
     record_type: mp4
     jwt_secret: "{{ vault_antmedia_jwt_secret }}"
+    stream_jwt_secret: "{{ vault_antmedia_stream_jwt_secret }}"
 
 - name: Stop the recording of room board-meeting and show the VoD it made
-    stream_jwt_secret: "{{ vault_antmedia_stream_jwt_secret }}"
   mediaops.antmedia.media_push:
     app: LiveApp
     room: board-meeting
@@ -228,14 +228,14 @@ page_url:
   returned: when O(state=started)
   type: str
   sample: http://127.0.0.1:5080/LiveApp/multitrack-play.html?id=board-meeting&muted=false
-broadcast:
-  description:
 room_is_recording:
   description:
     - Circle's recording flag on the room (C(isRecording) in the room broadcast's C(metaData)) after the run.
   returned: when the push is a V(ROOM_composite) push and its room carries the flag, or O(page=circle) sets it
   type: bool
   sample: true
+broadcast:
+  description:
     - The push's broadcast as the server reports it (after the change; before it in check mode), with
       credentials removed; V(null) when there is none.
   returned: always
@@ -281,10 +281,10 @@ def main():
             height=dict(type="int", default=720),
             record_type=dict(type="str", choices=["mp4", "webm"]),
             token=dict(type="str", no_log=True),
-            extra_chrome_switches=dict(type="list", elements="str", default=[]),
-            vod_timeout=dict(type="int", default=30),
             publish_token=dict(type="str", no_log=True),
             stream_jwt_secret=dict(type="str", no_log=True),
+            extra_chrome_switches=dict(type="list", elements="str", default=[]),
+            vod_timeout=dict(type="int", default=30),
         ),
         mutually_exclusive=[("page", "page_url"), ("publish_token", "stream_jwt_secret")],
         required_one_of=[("room", "stream_id")],

@@ -71,11 +71,11 @@ options:
       page:
         description:
           - The page that merges the room, as in M(mediaops.antmedia.media_push) (default V(multitrack)).
+          - V(circle) records Circle's room page and sets Circle's C(isRecording) flag on the room once the
+            recording started, as in M(mediaops.antmedia.media_push).
           - Mutually exclusive with O(recordings[].page_url).
         type: str
         choices: [multitrack, merge, circle]
-          - V(circle) records Circle's room page and sets Circle's C(isRecording) flag on the room once the
-            recording started, as in M(mediaops.antmedia.media_push).
       page_url:
         description: A full http(s) URL of the page to push instead of a built one.
         type: str
@@ -93,9 +93,6 @@ options:
       token:
         description: A play token for the page, appended to its URL. Never shown in output.
         type: str
-      extra_chrome_switches:
-        description: Extra browser switches, each starting with V(--) and without commas.
-        type: list
       publish_token:
         description:
           - The publish token of the pushed stream, sent with the start, as in M(mediaops.antmedia.media_push).
@@ -107,16 +104,19 @@ options:
             in M(mediaops.antmedia.media_push). Never shown in output.
             Mutually exclusive with O(recordings[].publish_token).
         type: str
+      extra_chrome_switches:
+        description: Extra browser switches, each starting with V(--) and without commas.
+        type: list
         elements: str
         default: []
   stop_unlisted:
     description:
       - Also stop every live media push of the application that no item of O(recordings) names.
+      - In a Circle application this includes the recordings that Circle's users started with Circle's Record button
+        (every push is a live media push, whoever started it); their room's C(isRecording) flag is set to false.
     type: bool
     default: false
   page_base_url:
-      - In a Circle application this includes the recordings that Circle's users started with Circle's Record button
-        (every push is a live media push, whoever started it); their room's C(isRecording) flag is set to false.
     description:
       - The base URL (V(scheme://host:port)) the server's browser loads the built pages from, when it is not O(url).
     type: str
