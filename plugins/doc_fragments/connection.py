@@ -24,7 +24,9 @@ options:
     description:
       - The application (web app) whose REST API is used, for example V(LiveApp), V(WebRTCAppEE) or V(live).
       - If not set, the value of the E(ANTMEDIA_APP) environment variable is used.
-    type: str
+      - Quote names YAML would read as a number or a boolean, such as V('010'), V('12:30') or V('yes'); such a
+        value is refused, not converted.
+    type: raw
     required: true
   jwt_secret:
     description:

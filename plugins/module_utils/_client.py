@@ -370,8 +370,8 @@ class AntMediaClient(object):
             raise AntMediaError(
                 "%s %s answered HTTP %d with Retry-After %s: waiting %d s would pass the timeout of %s s "
                 "(%d s left); try again later or raise timeout"
-                % (method, path.split("?")[0], retry_reason.status, " ".join(str(retry_reason.retry_after).split())[:40],
-                   int(asked + 0.999), self.timeout, int(left)),
+                % (method, path.split("?")[0], retry_reason.status,
+                   " ".join(str(retry_reason.retry_after).split())[:40], int(asked + 0.999), self.timeout, int(left)),
                 status=retry_reason.status, kind="busy")
         return asked
 

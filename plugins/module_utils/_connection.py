@@ -29,7 +29,8 @@ def connection_argument_spec():
     """The argument spec of the connection options (a new dict on every call)."""
     return dict(
         url=dict(type="str", default=DEFAULT_URL, fallback=(env_fallback, ["ANTMEDIA_URL"])),
-        app=dict(type="str", required=True, fallback=(env_fallback, ["ANTMEDIA_APP"])),
+        # raw: an app YAML read as a number or boolean is refused by check_id, not turned into a name
+        app=dict(type="raw", required=True, fallback=(env_fallback, ["ANTMEDIA_APP"])),
         jwt_secret=dict(type="str", no_log=True, fallback=(env_fallback, ["ANTMEDIA_JWT_SECRET"])),
         jwt_token=dict(type="str", no_log=True, fallback=(env_fallback, ["ANTMEDIA_JWT_TOKEN"])),
         validate_certs=dict(type="bool", default=True),

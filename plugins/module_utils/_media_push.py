@@ -33,6 +33,7 @@ from ansible_collections.mediaops.antmedia.plugins.module_utils._validation impo
     check_http_url,
     check_id,
     check_record_type,
+    check_room,
     check_seconds,
 )
 
@@ -81,7 +82,7 @@ def desired_push(params):
     """
     room = params.get("room")
     if room is not None:
-        check_id(room, "room")
+        check_room(room)
     stream_id = params.get("stream_id")
     if stream_id is None:
         if room is None:

@@ -32,6 +32,7 @@ def _clock():
 DONE_WORDS = {
     "start_push": "the push was started",
     "stop_push": "the push was stopped",
+    "stop_stale_push": "the stale push was ended",
     "start_recording": "the recording was started",
     "stop_recording": "the recording was stopped",
     "send_command": "the page's start command was sent",

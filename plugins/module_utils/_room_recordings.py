@@ -19,7 +19,11 @@ from ansible_collections.mediaops.antmedia.plugins.module_utils._media_push impo
     MediaPushReconciler,
     desired_push,
 )
-from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError, check_seconds
+from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import (
+    ValidationError,
+    check_distinct,
+    check_seconds,
+)
 
 # What one item of ``recordings`` may hold (the module's suboptions; defaults applied there).
 ITEM_KEYS = ("room", "state", "record_type", "page", "page_url", "stream_id", "width", "height", "token",
@@ -32,12 +36,12 @@ MAX_CONCURRENCY = 64
 def room_recordings_module_kwargs():
     """The AnsibleModule arguments of room_recordings (shared by the module and its action plugin)."""
     item_spec = dict(
-        room=dict(type="str", required=True),
+        room=dict(type="raw", required=True),  # raw: a YAML number or boolean is refused, not turned into a name
         state=dict(type="str", default="started", choices=["started", "stopped"]),
         record_type=dict(type="str", default="mp4", choices=["mp4", "webm"]),
         page=dict(type="str", choices=list(PAGES)),
         page_url=dict(type="str"),
-        stream_id=dict(type="str"),
+        stream_id=dict(type="raw"),
         width=dict(type="int", default=1280),
         height=dict(type="int", default=720),
         token=dict(type="str", no_log=True),
@@ -142,6 +146,9 @@ def desired_rooms(params):
         seen[desired["stream_id"]] = label
         desired["label"] = label
         desired_items.append(desired)
+    # twins that differ only in Unicode composition, case or look-alike letters are one room to a person
+    check_distinct([(desired["label"], desired["room"]) for desired in desired_items], "room")
+    check_distinct([(desired["label"], desired["stream_id"]) for desired in desired_items], "stream id")
     return desired_items
 
 

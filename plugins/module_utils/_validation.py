@@ -12,9 +12,33 @@ import unicodedata
 from urllib.parse import urlsplit
 
 # Room and stream ids end up in URL paths, in JavaScript the plugin builds with quotes, and in
-# recording file names (the server caps those at 120 characters, and a room's push adds
-# "_composite"): 100 characters leaves room for all of that.
-MAX_ID_LENGTH = 100
+# recording file names: a file name is at most 255 bytes (ext4, XFS), and the server appends to the
+# stream id a date (24), resolution and bitrate (about 15), a custom text, "_N" for a duplicate and
+# ".webm" plus its temporary extension. 120 bytes of UTF-8 leave room for all of that, and equal the
+# server's cap of 120 characters on a recording's fileName.
+MAX_ID_BYTES = 120
+MAX_ID_LENGTH = MAX_ID_BYTES  # kept for callers; the limit is in UTF-8 bytes
+# A room's push is ROOM_composite: the room may use what the suffix leaves.
+COMPOSITE_SUFFIX = "_composite"
+MAX_ROOM_BYTES = MAX_ID_BYTES - len(COMPOSITE_SUFFIX)
+# Characters that take no room on screen yet make another name (Unicode Default_Ignorable_Code_Point
+# outside the C* categories, which are refused as a whole): Hangul fillers, the combining grapheme
+# joiner, Khmer inherent vowels, Mongolian free variation selectors, variation selectors, tag characters.
+INVISIBLE = frozenset([0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180F, 0x2800, 0x3164, 0xFFA0]
+                      + list(range(0xFE00, 0xFE10)) + list(range(0xE0100, 0xE01F0)))
+# Letters of other scripts drawn like Latin ones (the common part of Unicode's confusables.txt).
+CONFUSABLES = {
+    # Cyrillic
+    "\u0430": "a", "\u0435": "e", "\u043e": "o", "\u0440": "p", "\u0441": "c", "\u0443": "y", "\u0445": "x",
+    "\u0456": "i", "\u0458": "j", "\u0455": "s", "\u0501": "d", "\u04cf": "l", "\u0491": "r", "\u051b": "q",
+    "\u051d": "w", "\u04bb": "h", "\u0432": "b", "\u043a": "k", "\u043c": "m", "\u043d": "h", "\u0442": "t",
+    # Greek
+    "\u03bf": "o", "\u03b1": "a", "\u03bd": "v", "\u03b9": "i", "\u03ba": "k", "\u03c1": "p", "\u03c4": "t",
+    "\u03c5": "u", "\u03c7": "x", "\u03b5": "e", "\u03b7": "n", "\u03b2": "b", "\u03b6": "z", "\u03bc": "u",
+    # Latin look-alikes of digits and letters
+    "\u0131": "i", "\u0261": "g", "\u01c0": "l", "0": "o", "1": "l",
+}
+YAML_BOOLEANS = "yes, no, true, false, on, off, y, n"
 # Characters that would change the meaning of a URL path or query, escape a file name, or break
 # out of the quoted JavaScript strings the Media Push plugin builds around the stream id.
 FORBIDDEN_ID_CHARACTERS = "/\\?#%&'\"<>"
@@ -32,14 +56,46 @@ def _shown(value):
     return repr(value)
 
 
-def check_id(value, option):
+def _yaml_number_forms(value):
+    """How an unquoted YAML 1.1 scalar may have been written to give this int: decimal, octal, base 60."""
+    forms = ["'%d'" % value]
+    if value >= 8:
+        forms.append("'0%o'" % value)
+    if value >= 60:
+        hours, minutes = divmod(value, 60)
+        forms.append("'%d:%02d'" % (hours, minutes))
+    return forms
+
+
+def check_not_yaml_typed(value, option):
+    """A name that YAML turned into a boolean or number is refused: what reached us is not what was written."""
+    if isinstance(value, bool):
+        raise ValidationError(
+            "%s is the boolean %s, not a name: YAML reads unquoted %s as booleans; quote it, for example %s: '%s'"
+            % (option, value, YAML_BOOLEANS, option, "yes" if value else "no"))
+    if isinstance(value, int):
+        raise ValidationError(
+            "%s is the number %d, not a name: YAML reads unquoted digits as numbers (010 is octal 8, 12:30 is "
+            "base-60 750); quote it as written, for example %s: %s"
+            % (option, value, option, " or ".join(_yaml_number_forms(value))))
+    if isinstance(value, float):
+        raise ValidationError("%s is the number %r, not a name: YAML reads unquoted numbers so; quote it, for example "
+                              "%s: '%s'" % (option, value, option, value))
+    if value is not None and not isinstance(value, str):
+        raise ValidationError("%s must be a string, not a %s" % (option, type(value).__name__))
+    return value
+
+
+def check_id(value, option, max_bytes=MAX_ID_BYTES):
     """Check a room, stream or application id; return it unchanged."""
+    check_not_yaml_typed(value, option)
     if not isinstance(value, str) or value == "":
         raise ValidationError("%s must not be empty" % option)
-    if len(value) > MAX_ID_LENGTH:
+    size = len(value.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
         raise ValidationError(
-            "%s %s is %d characters long; at most %d are allowed"
-            % (option, _shown(value[:20] + "..."), len(value), MAX_ID_LENGTH)
+            "%s %s is %d bytes in UTF-8 (%d characters); at most %d bytes are allowed, as the server's recording "
+            "file names need them" % (option, _shown(value[:20] + "..."), size, len(value), max_bytes)
         )
     if ".." in value:
         raise ValidationError("%s %s must not contain '..'" % (option, _shown(value)))
@@ -47,10 +103,71 @@ def check_id(value, option):
         if char in FORBIDDEN_ID_CHARACTERS:
             raise ValidationError("%s %s must not contain %r" % (option, _shown(value), char))
         if char.isspace():
-            raise ValidationError("%s %s must not contain spaces or other whitespace" % (option, _shown(value)))
+            raise ValidationError("%s %s must not contain spaces or other whitespace (U+%04X)" % (option, _shown(value),
+                                                                                              ord(char)))
         if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn"):
-            raise ValidationError("%s %s must not contain control characters" % (option, _shown(value)))
+            raise ValidationError("%s %s must not contain control characters (U+%04X)" % (option, _shown(value),
+                                                                                         ord(char)))
+        if ord(char) in INVISIBLE:
+            raise ValidationError("%s %s must not contain invisible characters (U+%04X %s)" % (
+                option, _shown(value), ord(char), unicodedata.name(char, "")))
+    mixed = _mixed_script_confusable(value)
+    if mixed:
+        raise ValidationError("%s %s mixes Latin letters with %s, which looks like Latin %r; write it in one script"
+                              % (option, _shown(value), mixed[0], mixed[1]))
     return value
+
+
+def check_room(value, option="room"):
+    """A room: an id that still fits once the server's push id ROOM_composite is made from it."""
+    return check_id(value, option, max_bytes=MAX_ROOM_BYTES)
+
+
+def _script(char):
+    name = unicodedata.name(char, "")
+    return name.split(" ", 1)[0] if char.isalpha() else None
+
+
+def _mixed_script_confusable(value):
+    """(the foreign letter described, its Latin twin) when a Latin name hides a look-alike letter of another script."""
+    scripts = set(_script(char) for char in value) - {None}
+    if "LATIN" not in scripts or len(scripts) < 2:
+        return None
+    for char in value:
+        if _script(char) not in (None, "LATIN") and char.lower() in CONFUSABLES:
+            return ("%s (U+%04X)" % (unicodedata.name(char).lower(), ord(char)), CONFUSABLES[char.lower()])
+    return None
+
+
+def name_key(value):
+    """How names are compared: NFC (the same text however it was composed)."""
+    return unicodedata.normalize("NFC", value)
+
+
+def skeleton(value):
+    """The shape of a name: NFKC, case-folded, look-alike letters mapped to Latin ones (UTS #39's idea)."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", value).casefold())
+    return "".join(CONFUSABLES.get(char, char) for char in folded)
+
+
+def check_distinct(named_items, what):
+    """named_items: [(label, name)]; refuse two names that are the same in NFC, or look the same (NFKC,
+    case, look-alike letters), naming both."""
+    by_nfc, by_shape = {}, {}
+    for label, name in named_items:
+        if not isinstance(name, str):
+            continue
+        key = name_key(name)
+        if key in by_nfc and by_nfc[key][1] != name:
+            raise ValidationError("%s: %s %s is the same as %s %s of %s after Unicode normalisation (NFC)" % (
+                label, what, _shown(name), what, _shown(by_nfc[key][1]), by_nfc[key][0]))
+        by_nfc.setdefault(key, (label, name))
+        shape = skeleton(name)
+        if shape in by_shape and name_key(by_shape[shape][1]) != key:
+            raise ValidationError("%s: %s %s looks the same as %s %s of %s (case, compatibility forms or look-alike "
+                                  "letters); use names that differ visibly" % (
+                                      label, what, _shown(name), what, _shown(by_shape[shape][1]), by_shape[shape][0]))
+        by_shape.setdefault(shape, (label, name))
 
 
 def check_dimension(value, option, maximum):

@@ -30,7 +30,9 @@ options:
   stream_id:
     description:
       - Return only this broadcast (and its participants, when it is a room). An empty list when it does not exist.
-    type: str
+      - Quote names YAML would read as a number or a boolean, such as V('010'), V('12:30') or V('yes'); such a
+        value is refused, not converted.
+    type: raw
 seealso:
   - module: mediaops.antmedia.media_push
   - module: mediaops.antmedia.vod_info
@@ -137,7 +139,7 @@ def read_all(client):
 
 def main():
     module = antmedia_module(
-        argument_spec=dict(stream_id=dict(type="str")),
+        argument_spec=dict(stream_id=dict(type="raw")),  # raw: a YAML number or boolean is refused
         supports_check_mode=True,
     )
     client = client_for(module)

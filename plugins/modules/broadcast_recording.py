@@ -37,9 +37,11 @@ attributes:
 options:
   stream_id:
     description:
-      - The broadcast's stream id. At most 100 characters; must not contain V(/), V(\\), V(..), V(?), V(#), V(%),
-        V(&), quotes, V(<), V(>), whitespace or control characters.
-    type: str
+      - The broadcast's stream id. At most 120 bytes in UTF-8; must not contain V(/), V(\\), V(..), V(?), V(#),
+        V(%), V(&), quotes, V(<), V(>), whitespace, control or invisible characters.
+      - Quote names YAML would read as a number or a boolean, such as V('010'), V('12:30') or V('yes'); such a
+        value is refused, not converted.
+    type: raw
     required: true
   state:
     description:
@@ -142,7 +144,7 @@ from ansible_collections.mediaops.antmedia.plugins.module_utils._validation impo
 def main():
     module = antmedia_module(
         argument_spec=dict(
-            stream_id=dict(type="str", required=True),
+            stream_id=dict(type="raw", required=True),  # raw: a YAML number or boolean is refused
             state=dict(type="str", default="started", choices=["started", "stopped"]),
             record_type=dict(type="str", default="mp4", choices=["mp4", "webm"]),
             resolution_height=dict(type="int"),

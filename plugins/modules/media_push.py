@@ -43,17 +43,20 @@ options:
     description:
       - The conference room to record (the room's main-track stream id).
       - Used to build the page (see O(page)) and, when O(stream_id) is not given, the push's stream id.
-      - At most 100 characters; must not contain V(/), V(\\), V(..), V(?), V(#), V(%), V(&), quotes, V(<),
-        V(>), whitespace or control characters.
-    type: str
+      - At most 110 bytes in UTF-8 (so that V(ROOM_composite) fits the server's file names); must not contain
+        V(/), V(\\), V(..), V(?), V(#), V(%), V(&), quotes, V(<), V(>), whitespace, control or invisible characters,
+        nor Latin letters mixed with look-alike letters of another script.
+      - Quote names YAML would read as a number or a boolean, such as V('010'), V('12:30') or V('yes'); such a
+        value is refused, not converted.
+    type: raw
   stream_id:
     description:
       - The stream id of the push (the broadcast it publishes and records).
       - Defaults to V(ROOM_composite), the id Circle uses, so recordings started by Circle and by this module are
         the same push and either can stop it.
-      - Same character rules as O(room).
+      - Same character rules as O(room), at most 120 bytes in UTF-8.
       - One of O(room) or O(stream_id) is required; O(state=started) also needs O(room) or O(page_url).
-    type: str
+    type: raw
   state:
     description:
       - V(started) starts the push if its broadcast is not broadcasting, then starts the recording if
@@ -271,8 +274,8 @@ from ansible_collections.mediaops.antmedia.plugins.module_utils._validation impo
 def main():
     module = antmedia_module(
         argument_spec=dict(
-            room=dict(type="str"),
-            stream_id=dict(type="str"),
+            room=dict(type="raw"),  # raw: a YAML number or boolean is refused, not turned into a name
+            stream_id=dict(type="raw"),
             state=dict(type="str", default="started", choices=["started", "stopped"]),
             page=dict(type="str", choices=list(PAGES)),
             page_url=dict(type="str"),

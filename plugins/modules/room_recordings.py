@@ -56,7 +56,11 @@ options:
       room:
         description:
           - The conference room (its main-track stream id). Same character rules as in M(mediaops.antmedia.media_push).
-        type: str
+          - Quote names YAML would read as a number or a boolean, such as V('010'), V('12:30') or V('yes'); such a
+            value is refused, not converted.
+          - Two items whose rooms or stream ids are the same in Unicode NFC, or look the same (case, compatibility
+            forms, look-alike letters of another script), are refused, naming both.
+        type: raw
         required: true
       state:
         description: V(started) records the room, V(stopped) stops its push (the recording becomes a VoD).
@@ -81,7 +85,7 @@ options:
         type: str
       stream_id:
         description: The push's stream id; defaults to V(ROOM_composite), as Circle names it.
-        type: str
+        type: raw
       width:
         description: Browser width in pixels (1 to 7680), used when the push starts.
         type: int

@@ -32,13 +32,16 @@ options:
   app:
     description:
       - Not used by this module (see O(apps)); accepted so that the C(antmedia) action group can set it.
+    type: raw
     required: false
   apps:
     description:
       - The applications to read, for example V(LiveApp) and V(WebRTCAppEE).
       - Defaults to O(app) when that is set.
+      - Quote names YAML would read as a number or a boolean, such as V('010'), V('12:30') or V('yes'); such a
+        value is refused, not converted.
     type: list
-    elements: str
+    elements: raw
 notes:
   - The Media Push plugin has no read route. The module sends a C(GET) to its start route, which only accepts
     C(POST); the server answers 405 when the plugin is loaded and 404 when it is not (a 200 page, not JSON, in a
@@ -149,8 +152,8 @@ from ansible_collections.mediaops.antmedia.plugins.module_utils._validation impo
 def main():
     module = antmedia_module(
         argument_spec=dict(
-            app=dict(type="str", required=False),
-            apps=dict(type="list", elements="str"),
+            app=dict(type="raw", required=False),  # raw: a YAML number or boolean is refused
+            apps=dict(type="list", elements="raw"),
         ),
         supports_check_mode=True,
     )

@@ -22,7 +22,9 @@ options:
   stream_id:
     description:
       - Return only the VoDs recorded from this stream (for a room's push, V(ROOM_composite)).
-    type: str
+      - Quote names YAML would read as a number or a boolean, such as V('010'), V('12:30') or V('yes'); such a
+        value is refused, not converted.
+    type: raw
 seealso:
   - module: mediaops.antmedia.media_push
   - module: mediaops.antmedia.broadcast_recording
@@ -91,7 +93,7 @@ from ansible_collections.mediaops.antmedia.plugins.module_utils._validation impo
 
 def main():
     module = antmedia_module(
-        argument_spec=dict(stream_id=dict(type="str")),
+        argument_spec=dict(stream_id=dict(type="raw")),  # raw: a YAML number or boolean is refused
         supports_check_mode=True,
     )
     client = client_for(module)

@@ -24,7 +24,7 @@ def test_good_ids_pass(value):
 
 @pytest.mark.parametrize("value, fragment", [
     ("", "room must not be empty"),
-    ("a" * (MAX_ID_LENGTH + 1), "101 characters long"),
+    ("a" * (MAX_ID_LENGTH + 1), "121 bytes in UTF-8"),
     ("a/b", "'/'"),
     ("..", "'..'"),
     ("a..b", "'..'"),

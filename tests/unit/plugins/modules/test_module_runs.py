@@ -86,7 +86,7 @@ def test_running_push_with_other_parameters_is_kept_and_warned(ams, run):
 
 @pytest.mark.parametrize("args, fragment", [
     ({"room": ""}, "room must not be empty"),
-    ({"room": "a" * 101}, "at most 100 are allowed"),
+    ({"room": "a" * 111}, "at most 110 bytes are allowed"),
     ({"room": "a/b"}, "room 'a/b' must not contain '/'"),
     ({"room": "a..b"}, "room 'a..b' must not contain '..'"),
     ({"room": "a?b"}, "'?'"),
