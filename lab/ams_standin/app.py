@@ -89,7 +89,11 @@ class LiveStream:
     recordings: dict[str, Recording] = field(default_factory=dict)
     stalled: bool = False       # the publisher hangs: its broadcast is no longer updated
     updated_ms: int = 0         # when refresh_live last renewed the broadcast's updateTime
-    prepared_at: float = 0.0    # time.monotonic() from which its muxer can start a recording
+    pushed_at: float | None = None  # time.monotonic() when a media push published it (None: not a push)
+
+    def preparing(self, window: float) -> bool:
+        """A pushed stream's muxer is being prepared for `window` s after the push started."""
+        return self.pushed_at is not None and time.monotonic() - self.pushed_at < window
 
     def is_recording(self, record_type: str, resolution: int) -> bool:
         """MuxAdaptor.isAlreadyRecording."""
@@ -322,7 +326,7 @@ class Application:
     # ---- streams --------------------------------------------------------------------------
     def start_stream(self, stream_id: str, *, width: int = 1280, height: int = 720, meta_data: str | None = None,
                      main_track: str | None = None, origin: str | None = None,
-                     publish_type: str = "WebRTC", prepare_seconds: float = 0.0) -> LiveStream | None:
+                     publish_type: str = "WebRTC", pushed: bool = False) -> LiveStream | None:
         """A publisher starts streaming: the broadcast (a zombi one if none was created) becomes
         broadcasting and the recordings the settings ask for start. None if the id is already live."""
         with self.lock:
@@ -345,7 +349,7 @@ class Application:
             self.broadcasts.update(stream_id, width=width, height=height,
                                    **({"originAdress": origin} if origin else {}))
             live = self.live[stream_id] = LiveStream(stream_id, width, height,
-                                                     prepared_at=time.monotonic() + prepare_seconds)
+                                                     pushed_at=time.monotonic() if pushed else None)
             if main_track:
                 self._join_main_track(stream_id, main_track)
             webhooks.stream_started(self, stream_id, main_track)
@@ -434,7 +438,7 @@ class Application:
             live = self.live.get(stream_id)
             if enable == (live is not None and live.is_recording(record_type, resolution)):
                 return result(False, "%s recording couldn't be %s" % (record_type, state), None)
-            if enable and live is not None and time.monotonic() < live.prepared_at:
+            if enable and live is not None and live.preparing(self.node.options.push_prepare_window):
                 # The stream's muxer is still being prepared (right after a media push started):
                 # MuxAdaptor.startRecording finds no prepared muxer and the answer is the same as for
                 # a stream that records already. Nothing changes on the broadcast.

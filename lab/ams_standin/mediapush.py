@@ -201,7 +201,7 @@ class MediaPushPlugin:
                     stream_id, width=session.width if session.width > 0 else 1280,
                     height=session.height if session.height > 0 else 720,
                     meta_data=json.dumps({"driverIp": self.app.node.host_address}, separators=(",", ":")),
-                    prepare_seconds=self.options.push_prepare_window) is None:
+                    pushed=True) is None:
                 failure = "unknown error: stream %s is already being published" % stream_id
             if failure is not None:
                 del self.sessions[stream_id]   # clearAndQuit

@@ -74,3 +74,32 @@ def call_from(source: str, ams, method: str, path: str, body=None, headers: dict
         return response.status, response.read().decode()
     finally:
         connection.close()
+
+
+def is_tomcat_error(answer, status: int = 404) -> bool:
+    """True when a (status, body) pair from Standin.call is Tomcat's HTML error report for `status`
+    (ErrorReportValve with showServerInfo=false, as AMS's jee-container.xml sets it)."""
+    code, body = answer
+    titles = {403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed"}
+    return (code == status and isinstance(body, str)
+            and "<title>HTTP Status %d – %s</title>" % (status, titles[status]) in body
+            and "<p><b>Type</b> Status Report</p>" in body and "Apache Tomcat" not in body)
+
+
+def is_circle_spa(answer) -> bool:
+    """True when a (status, body) pair is Circle's single-page app as spa.jsp answers it: 200, HTML."""
+    code, body = answer
+    return code == 200 and isinstance(body, str) and "<title>" in body and "Circle App By Ant Media" in body
+
+
+def start_recording_when_prepared(ams, stream_id: str, app: str = "live", record_type: str = "mp4",
+                                  timeout: float = 10) -> dict:
+    """PUT .../recording/true until it succeeds, as a client must right after a media push started
+    (the stream's muxer is prepared for a short while: "mp4 recording couldn't be started")."""
+    path = "/%s/rest/v2/broadcasts/%s/recording/true?recordType=%s" % (app, stream_id, record_type)
+
+    def attempt():
+        status, body = ams.call("PUT", path)
+        assert status == 200, body
+        return body if body["success"] else None
+    return wait_for(attempt, timeout=timeout, what="recording of %s to start" % stream_id)

@@ -6,6 +6,7 @@ import re
 import time
 
 import requests
+from standin_helpers import is_tomcat_error
 
 BROADCASTS = "/live/rest/v2/broadcasts"
 
@@ -16,10 +17,18 @@ def create(ams, **fields):
     return body
 
 
-def test_get_missing_broadcast_is_404_with_an_empty_body(standin):
+def test_get_missing_broadcast_is_tomcats_html_404(standin):
+    """BroadcastRestService.getBroadcast returns Response.status(NOT_FOUND).build(): no entity, so Jersey
+    calls sendError(404) and Tomcat's ErrorReportValve (jee-container.xml: showReport=true,
+    showServerInfo=false) renders the HTML report. Never an empty or JSON body."""
     response = requests.get(standin.url(BROADCASTS + "/nothing-here"), timeout=10)
     assert response.status_code == 404
-    assert response.content == b""
+    assert response.headers["Content-Type"] == "text/html;charset=utf-8"
+    page = response.text
+    assert page.startswith('<!doctype html><html lang="en"><head><title>HTTP Status 404 – Not Found</title>')
+    assert "<h1>HTTP Status 404 – Not Found</h1>" in page and "<p><b>Type</b> Status Report</p>" in page
+    assert "<p><b>Message</b> Not Found</p>" in page and page.endswith("</body></html>")
+    assert "Apache Tomcat" not in page   # showServerInfo=false
 
 
 def test_create_stores_a_created_broadcast_with_the_server_fields(standin):
@@ -155,7 +164,16 @@ def test_bulk_delete(standin):
     assert standin.call("DELETE", BROADCASTS + "?ids=")[1]["message"] == "ids parameter is blank"
 
 
-def test_unknown_application_and_path_are_404(standin):
-    assert standin.call("GET", "/NoSuchApp/rest/v2/broadcasts/count")[0] == 404
-    assert standin.call("GET", "/live/rest/v2/nothing")[0] == 404
-    assert standin.call("POST", BROADCASTS + "/count")[0] == 405
+def test_unknown_application_and_path_are_html_404(standin):
+    """An unknown context is a path of the root context: Tomcat's DefaultServlet sendError(404) with the
+    resource named; an unknown path under /rest is Jersey's NotFoundException and a wrong method its
+    NotAllowedException, both entity-less: the same HTML report (shared/ams-contract.md, "Not-found
+    answers"). So the status alone cannot tell an unknown app from a missing broadcast; broadcasts/count
+    answers JSON in every application."""
+    unknown_app = standin.call("GET", "/NoSuchApp/rest/v2/broadcasts/count")
+    assert is_tomcat_error(unknown_app, 404)
+    assert "The requested resource [/NoSuchApp/rest/v2/broadcasts/count] is not available" in unknown_app[1]
+    assert is_tomcat_error(standin.call("GET", "/live/rest/v2/nothing"), 404)
+    assert is_tomcat_error(standin.call("GET", BROADCASTS + "/missing"), 404)
+    assert is_tomcat_error(standin.call("POST", BROADCASTS + "/count"), 405)
+    assert standin.call("GET", BROADCASTS + "/count") == (200, {"number": 0})

@@ -11,6 +11,7 @@ import random
 import pytest
 
 from ams_standin.harness import Standin
+from standin_helpers import is_tomcat_error
 
 
 PUSH = "/live/rest/v1/media-push"
@@ -79,7 +80,7 @@ def test_each_address_has_its_own_state_and_root(fleet):
     status, made = fleet.call("POST", "/live/rest/v2/broadcasts/create", {"streamId": "only-here"}, address=one)
     assert status == 200
     assert made["originAdress"] == one and made["rtmpURL"] == "rtmp://%s/live/only-here" % one
-    assert fleet.call("GET", "/live/rest/v2/broadcasts/only-here", address=two) == (404, "")
+    assert is_tomcat_error(fleet.call("GET", "/live/rest/v2/broadcasts/only-here", address=two), 404)
     assert fleet.call("GET", "/live/rest/v2/broadcasts/count", address=one)[1] == {"number": 1}
     assert fleet.call("GET", "/live/rest/v2/broadcasts/count", address=two)[1] == {"number": 0}
     fleet.flush(one)

@@ -7,7 +7,9 @@ import re
 import threading
 import time
 
-from standin_helpers import SECRET, hs256_token, media_duration, wait_vods
+import pytest
+from standin_helpers import (SECRET, hs256_token, is_circle_spa, is_tomcat_error, media_duration,
+                             start_recording_when_prepared, wait_vods)
 
 PUSH = "/live/rest/v1/media-push"
 PAGE = "http://127.0.0.1:5080/live/multitrack-play.html?id=room1&muted=false"
@@ -28,9 +30,10 @@ def stop(ams, stream_id, address=None):
 
 
 def test_without_the_jar_the_plugin_paths_do_not_exist(standin):
+    """No MediaPushRestService without the jar: Jersey's entity-less 404, Tomcat's HTML page."""
     for method, path in (("POST", PUSH + "/start?streamId=a"), ("POST", PUSH + "/stop/a"),
                          ("POST", PUSH + "/send-command?streamId=a"), ("GET", PUSH + "/start")):
-        assert standin.call(method, path, {"url": PAGE})[0] == 404
+        assert is_tomcat_error(standin.call(method, path, {"url": PAGE}), 404)
 
 
 def test_the_jar_is_loaded_only_at_the_next_start(standin):
@@ -114,9 +117,9 @@ def test_record_type_on_start_records_without_setting_the_fields(standin_push):
 
 def test_stop_ends_the_push_removes_the_zombi_and_finishes_the_recording(standin_push):
     start(standin_push, "push1")
-    assert standin_push.call("PUT", "/live/rest/v2/broadcasts/push1/recording/true")[1]["success"] is True
+    assert start_recording_when_prepared(standin_push, "push1")["success"] is True
     assert stop(standin_push, "push1")["success"] is True
-    assert standin_push.call("GET", "/live/rest/v2/broadcasts/push1")[0] == 404
+    assert is_tomcat_error(standin_push.call("GET", "/live/rest/v2/broadcasts/push1"), 404)
     assert standin_push.media_push_sessions() == []
     [vod] = wait_vods(standin_push, "push1")
     assert vod["vodName"] == "push1.mp4" and vod["metadata"] == '{"driverIp":"127.0.0.1"}'
@@ -127,16 +130,19 @@ def test_stop_of_an_unknown_stream(standin_shared):
         "success": False, "message": "Driver does not exist for stream id: never-started", "dataId": "", "errorId": 0}
 
 
-def test_a_broadcast_created_beforehand_is_finished_not_removed(standin_push):
-    standin_push.call("POST", "/live/rest/v2/broadcasts/create", {"streamId": "made", "name": "Made"})
-    start(standin_push, "made")
-    made = standin_push.call("GET", "/live/rest/v2/broadcasts/made")[1]
+def test_a_broadcast_created_beforehand_is_finished_not_removed(make_standin):
+    ams = make_standin(media_push=True, stale_stop_hang=30)
+    ams.call("POST", "/live/rest/v2/broadcasts/create", {"streamId": "made", "name": "Made"})
+    start(ams, "made")
+    made = ams.call("GET", "/live/rest/v2/broadcasts/made")[1]
     assert made["status"] == "broadcasting" and made["zombi"] is False
     assert json.loads(made["metaData"])["driverIp"] == "127.0.0.1"
-    stop(standin_push, "made")
-    assert standin_push.call("GET", "/live/rest/v2/broadcasts/made")[1]["status"] == "finished"
-    # No browser any more, but the broadcast names its driver: the stop goes there, which has none.
-    assert stop(standin_push, "made")["message"] == "Driver does not exist for stream id: made"
+    stop(ams, "made")
+    assert ams.call("GET", "/live/rest/v2/broadcasts/made")[1]["status"] == "finished"
+    # No browser any more, but the broadcast names its driver, this very node: MediaPushPlugin
+    # .forwardMediaPushStopRequest posts the stop to itself, with no timeout, again and again.
+    with pytest.raises(OSError):   # no answer within the client's timeout
+        ams.call("POST", PUSH + "/stop/made", timeout=1)
 
 
 def test_stopping_the_broadcast_ends_the_push_session(standin_shared):
@@ -162,14 +168,14 @@ def test_browser_failure_and_stop_timeout(standin_push):
     assert start(standin_push, "f1") == {"success": False, "message": "Error message is chrome not reachable",
                                          "dataId": "", "errorId": 0}
     assert standin_push.media_push_sessions() == []  # cleaned up
-    assert standin_push.call("GET", "/live/rest/v2/broadcasts/f1")[0] == 404
+    assert is_tomcat_error(standin_push.call("GET", "/live/rest/v2/broadcasts/f1"), 404)
 
     start(standin_push, "f2")
     standin_push.lab("POST", "/_lab/apps/live/media-push/faults", {"failNextStop": True})
     answer = stop(standin_push, "f2")
     assert answer["success"] is False
     assert answer["message"].startswith("Timeoutexception occured in stopping the stream")
-    assert standin_push.call("GET", "/live/rest/v2/broadcasts/f2")[0] == 404  # stopped all the same
+    assert is_tomcat_error(standin_push.call("GET", "/live/rest/v2/broadcasts/f2"), 404)  # stopped all the same
 
 
 def test_publish_token_is_checked_when_publish_jwt_control_is_on(standin_push):
@@ -195,19 +201,26 @@ def test_stop_is_forwarded_to_the_node_that_drives_the_push(make_standin):
     assert stop(fleet, "shared", address="127.0.0.1")["message"] == "Driver does not exist for stream id: shared"
 
 
-def test_circle_records_a_room_with_a_composite_push(standin_push):
-    standin_push.join("room1", "p1")
-    assert standin_push.circle_record("room1")["success"] is True
-    [session] = standin_push.media_push_sessions()
+def test_circle_records_a_room_with_a_composite_push(make_standin):
+    """WebSocketApplicationHandler START_RECORDING (conference-call-application): ROOM_composite, 1280x720,
+    mp4, on its room page /APP/ROOM?playOnly=true&enterDirectly=true&token=; AntMedia.js then writes
+    {"isRecording": true} into the room broadcast's metaData, and false on stop."""
+    ams = make_standin(media_push=True, app_kinds={"Conference": "circle"})
+    ams.join("room1", "p1", app="Conference")
+    assert ams.circle_record("room1", app="Conference")["success"] is True
+    [session] = ams.media_push_sessions("Conference")
     assert session["streamId"] == "room1_composite"
-    assert session["url"] == standin_push.url("/live/room1?playOnly=true&enterDirectly=true&token=")
+    assert session["url"] == ams.url("/Conference/room1?playOnly=true&enterDirectly=true&token=")
     assert (session["width"], session["height"], session["recordType"]) == (1280, 720, "mp4")
-    room = standin_push.call("GET", "/live/rest/v2/broadcasts/room1")[1]
+    assert session["page"] == {"shows": "room", "room": "room1", "app": "Conference"}
+    assert session["token"] == ""    # no jwtStreamSecretKey: Circle signs nothing
+    room = ams.call("GET", "/Conference/rest/v2/broadcasts/room1")[1]
     assert json.loads(room["metaData"]) == {"isRecording": True}
-    assert standin_push.call("GET", "/live/room1?playOnly=true&enterDirectly=true")[0] == 200
-    assert standin_push.circle_stop("room1")["success"] is True
-    assert json.loads(standin_push.call("GET", "/live/rest/v2/broadcasts/room1")[1]["metaData"]) == {"isRecording": False}
-    assert wait_vods(standin_push, "room1_composite")[0]["vodName"] == "room1_composite.mp4"
+    assert is_circle_spa(ams.call("GET", "/Conference/room1?playOnly=true&enterDirectly=true"))
+    assert ams.circle_stop("room1", app="Conference")["success"] is True
+    room = ams.call("GET", "/Conference/rest/v2/broadcasts/room1")[1]
+    assert json.loads(room["metaData"]) == {"isRecording": False}
+    assert wait_vods(ams, "room1_composite", app="Conference")[0]["vodName"] == "room1_composite.mp4"
 
 
 def test_circle_needs_the_plugin(standin):
