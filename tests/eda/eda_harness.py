@@ -105,9 +105,9 @@ class Rulebook:
         except OSError:
             return ""
 
-    def playbook_runs(self, mode=None):
-        """How many runs of the playbook started (each prints its play header once)."""
-        return self.log().count("PLAY [Converge the recordings of the rooms")
+    def playbook_runs(self, mode="start"):
+        """How many runs of the playbook in this mode started (each prints its play header once)."""
+        return self.log().count("hooks were about (%s)]" % mode)
 
     def __enter__(self):
         return self.start()
