@@ -18,7 +18,8 @@ description:
   - A window starts on each of its O(_input[].schedule[].days) at O(_input[].schedule[].start) and ends
     at O(_input[].schedule[].end) in its O(_input[].schedule[].timezone); an end at or before the start
     means the window runs past midnight into the next day.
-  - Runs on the controller. Invalid input fails, naming the item and the bad value.
+  - Runs on the controller. Invalid input fails, naming the item and the bad value; the schedule of an item with
+    O(_input[].state=stopped) is checked too.
 options:
   _input:
     description: The recordings, as in C(antmedia_recordings).
@@ -46,7 +47,9 @@ options:
             choices: [mon, tue, wed, thu, fri, sat, sun]
             required: true
           start:
-            description: Start time, C(HH:MM), 24-hour clock.
+            description:
+              - Start time, C(HH:MM), 24-hour clock. Quote it; YAML reads an unquoted V(9:30) or V(10:00) as a
+                base-60 number (570, 600), which is refused with that explanation.
             type: str
             required: true
           end:
@@ -54,7 +57,10 @@ options:
             type: str
             required: true
           timezone:
-            description: IANA time zone name of the window.
+            description:
+              - IANA time zone name of the window, present in the controller's zone database
+                (C(zoneinfo.available_timezones())). V(localtime), V(Factory), V(posixrules) and the C(right/) and
+                C(posix/) copies are refused.
             type: str
             default: UTC
   now:
@@ -104,6 +110,11 @@ def _parse_minutes(value, where, allow_end_of_day=False):
     """Minutes since midnight of an HH:MM string."""
     if allow_end_of_day and value == "24:00":
         return 24 * 60
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 24 * 60:
+        # YAML 1.1 reads an unquoted 9:30 or 10:00 as a base-60 number (570, 600); 09:30 stays text
+        hours, minutes = divmod(value, 60)
+        raise AnsibleFilterError("%s: %d is how YAML reads an unquoted %d:%02d (a base-60 number); quote it: "
+                                 "'%02d:%02d'" % (where, value, hours, minutes, hours, minutes))
     match = TIME_PATTERN.match(value) if isinstance(value, str) else None
     if not match:
         raise AnsibleFilterError("%s: %r is not a time of day in HH:MM form" % (where, value))
@@ -122,11 +133,19 @@ def _parse_now(now):
     return moment
 
 
+# Names in the zone database that are not time zones: the host's own setting, a placeholder, and the
+# leap-second ("right/") and POSIX ("posix/") copies of the real names.
+NOT_IANA_ZONES = ("localtime", "Factory", "posixrules")
+NOT_IANA_PREFIXES = ("right/", "posix/")
+
+
 def _timezone(name, where):
     if zoneinfo is None:
         raise AnsibleFilterError("%s: schedules need Python 3.9 or later on the controller" % where)
-    if not isinstance(name, str) or not name or ".." in name or name.startswith("/"):
-        raise AnsibleFilterError("%s: timezone %r is not an IANA time zone name" % (where, name))
+    if (not isinstance(name, str) or not name or name in NOT_IANA_ZONES or name.startswith(NOT_IANA_PREFIXES)
+            or name not in zoneinfo.available_timezones()):
+        raise AnsibleFilterError("%s: timezone %r is not an IANA time zone name in the controller's zone database "
+                                 "(for example Europe/Berlin or UTC)" % (where, name))
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -168,16 +187,20 @@ def scheduled_recordings(recordings, now=None):
         if not isinstance(item, dict):
             raise AnsibleFilterError("%s: %r is not a mapping" % (where, item))
         schedule = item.get("schedule")
-        if schedule in (None, []) or item.get("state") == "stopped":
+        if schedule in (None, []):
             resolved.append(dict(item))
             continue
         if not isinstance(schedule, list):
             raise AnsibleFilterError("%s.schedule: %r is not a list of windows" % (where, schedule))
         is_open = False
         for window_index, window in enumerate(schedule):
-            # Every window is checked, so a bad one fails even when an earlier one is open.
+            # Every window is checked, so a bad one fails even when an earlier one is open, or when the item is
+            # switched off (state stopped): it fails now, not on the day someone switches it back on.
             if window_is_open(window, moment, "%s.schedule[%d]" % (where, window_index)):
                 is_open = True
+        if item.get("state") == "stopped":
+            resolved.append(dict(item))
+            continue
         wanted = dict(item)
         wanted["state"] = "started" if is_open else "stopped"
         resolved.append(wanted)
