@@ -260,21 +260,21 @@ class Application:
         return True
 
     def create_stale_push(self, stream_id: str, seconds_ago: float) -> bool:
-        """A media push broadcast left behind by this node: status broadcasting, last updated
-        seconds_ago (from 20 s on it reads terminated_unexpectedly), metaData naming this node as its
-        driver, and neither a stream nor a plugin session here. False if the id is live here."""
+        """A media push of stream_id that this node drove and left behind: the broadcast (a zombi one,
+        or the one created beforehand) is broadcasting, last updated seconds_ago (from 20 s on it reads
+        terminated_unexpectedly), its metaData names this node as the driver, and there is neither a
+        stream nor a plugin session here. False if the id is live here."""
         with self.lock:
             if stream_id in self.live:
                 return False
-            now = now_ms()
-            since = now - int(seconds_ago * 1000)
-            broadcast = new_broadcast(
-                streamId=stream_id, startTime=since, updateTime=since, zombi=True, publishType="WebRTC",
-                width=1280, height=720,
-                metaData=json.dumps({"driverIp": self.node.host_address}, separators=(",", ":")))
-            self.broadcasts.delete(stream_id)
-            self._save_new_broadcast(broadcast, STATUS_BROADCASTING)
-            self.broadcasts.update(stream_id, date=since)
+            since = now_ms() - int(seconds_ago * 1000)
+            fields = dict(status=STATUS_BROADCASTING, startTime=since, updateTime=since, publishType="WebRTC",
+                          width=1280, height=720, originAdress=self.node.host_address,
+                          metaData=json.dumps({"driverIp": self.node.host_address}, separators=(",", ":")))
+            if not self.broadcasts.update(stream_id, **fields):
+                self._save_new_broadcast(new_broadcast(streamId=stream_id, zombi=True, **fields), STATUS_BROADCASTING)
+            if self.media_push is not None:
+                self.media_push.stream_finished(stream_id)   # no session survives
             return True
 
     def update_broadcast(self, stream_id: str, body: dict | None) -> dict:
