@@ -34,6 +34,24 @@ def assert_vod_is_a_real_recording(ams, vod, recorded_at_least):
     assert path.stat().st_size == vod["fileSize"]
 
 
+def server_time(ams, seq, method, path_end):
+    """When the server logged the last matching request after seq (its own clock, not the test's)."""
+    times = [entry["time"] for entry in ams.requests(seq) if entry["method"] == method
+             and entry["path"].endswith(path_end) and entry["status"] == 200]
+    assert times, (method, path_end)
+    return times[-1]
+
+
+def wait_for_server_seconds(ams, since, seconds):
+    """Poll the server's clock (its request log) until `seconds` passed since `since` on that clock."""
+    while True:
+        seq = ams.last_seq()
+        ams.call("GET", "/live/rest/v2/broadcasts/count")
+        if ams.requests(seq)[-1]["time"] - since >= seconds:
+            return
+        time.sleep(0.1)
+
+
 def test_room_recording_lifecycle(standin_shared, run_task):
     ams = standin_shared
     ams.join("board", "alice")
@@ -49,14 +67,15 @@ def test_room_recording_lifecycle(standin_shared, run_task):
 
     seq = ams.last_seq()
     started = run_task("media_push", args, diff=True)
-    recording_since = time.monotonic()
     assert started["changed"] is True, started
     assert started["stream_id"] == "board_composite" and started["recording"] == ["mp4"]
-    assert started["broadcast"]["status"] == "broadcasting"
-    # the dependable sequence: the push without a recordType, then the recording request
+    assert started["broadcast"]["status"] == "broadcasting" and started["broadcast"]["mp4Enabled"] == 1
+    # the dependable sequence: the push without a recordType, then the recording request (asked again while the
+    # server answers "couldn't be started" as it prepares the new stream)
     writes = [(entry["method"], entry["path"], entry["query"]) for entry in ams.writes(seq)]
-    assert writes == [("POST", "/live/rest/v1/media-push/start", "streamId=board_composite"),
-                      ("PUT", "/live/rest/v2/broadcasts/board_composite/recording/true", "recordType=mp4")]
+    assert writes[0] == ("POST", "/live/rest/v1/media-push/start", "streamId=board_composite")
+    assert set(writes[1:]) == {("PUT", "/live/rest/v2/broadcasts/board_composite/recording/true", "recordType=mp4")}
+    recording_since = server_time(ams, seq, "PUT", "/board_composite/recording/true")
     session = session_of(ams, "board_composite")
     assert session["recordType"] is None and (session["width"], session["height"]) == (1280, 720)
     page = urlsplit(session["url"])
@@ -76,10 +95,11 @@ def test_room_recording_lifecycle(standin_shared, run_task):
     assert all(entry["method"] in READS for entry in ams.requests(seq))
     assert session_of(ams, "board_composite") is not None
 
-    time.sleep(max(0.0, 2.0 - (time.monotonic() - recording_since)))
+    wait_for_server_seconds(ams, recording_since, 2.0)
     seq = ams.last_seq()
     stopped = run_task("media_push", dict(args, state="stopped"), diff=True)
-    recorded = time.monotonic() - recording_since
+    # the recording's length on the server's clock: from the recording start it accepted to the stop it got
+    recorded = server_time(ams, seq, "POST", "/media-push/stop/board_composite") - recording_since
     assert stopped["changed"] is True and stopped["state"] == "stopped" and stopped["broadcast"] is None
     assert [entry["path"] for entry in ams.writes(seq)] == ["/live/rest/v1/media-push/stop/board_composite"]
     assert len(stopped["vods"]) == 1
@@ -90,7 +110,8 @@ def test_room_recording_lifecycle(standin_shared, run_task):
     vod = listed["vods"][0]
     assert vod["vodName"].endswith(".mp4") and vod["type"] == "streamVod"
     assert_vod_is_a_real_recording(ams, vod, recorded_at_least=2.0)
-    assert vod["duration"] / 1000.0 <= recorded + 0.5
+    # both ends on one clock; a second of slack for the cut to the next key frame
+    assert vod["duration"] / 1000.0 <= recorded + 1.0
 
     seq = ams.last_seq()
     assert run_task("media_push", dict(args, state="stopped"))["changed"] is False
@@ -101,7 +122,9 @@ def test_circle_recording_is_found_and_stopped(standin_shared, run_task):
     ams = standin_shared
     ams.join("weekly", "carol")
     assert ams.circle_record("weekly")["success"] is True
-    circle_started = time.monotonic()
+    seq = ams.last_seq()
+    ams.call("GET", "/live/rest/v2/broadcasts/count")
+    circle_started = ams.requests(seq)[-1]["time"]  # the server's clock, after Circle's recording started
     args = dict(connection(ams), room="weekly", record_type="mp4", page="circle")
 
     seq = ams.last_seq()
@@ -113,11 +136,16 @@ def test_circle_recording_is_found_and_stopped(standin_shared, run_task):
     info = run_task("broadcast_info", dict(connection(ams), stream_id="weekly_composite"))
     assert info["broadcasts"][0]["is_media_push"] is True and info["broadcasts"][0]["recording"] == ["mp4"]
 
-    time.sleep(max(0.0, 1.5 - (time.monotonic() - circle_started)))
+    wait_for_server_seconds(ams, circle_started, 1.5)
     seq = ams.last_seq()
     stopped = run_task("media_push", dict(connection(ams), room="weekly", state="stopped"))
     assert stopped["changed"] is True and len(stopped["vods"]) == 1
-    assert [entry["path"] for entry in ams.writes(seq)] == ["/live/rest/v1/media-push/stop/weekly_composite"]
+    # the push is stopped, then Circle's flag on the room says so (as Circle's own Stop writes it)
+    assert [entry["path"] for entry in ams.writes(seq)] == ["/live/rest/v1/media-push/stop/weekly_composite",
+                                                            "/live/rest/v2/broadcasts/weekly"]
+    assert stopped["room_is_recording"] is False
+    status, room = ams.call("GET", "/live/rest/v2/broadcasts/weekly")
+    assert status == 200 and json.loads(room["metaData"]) == {"isRecording": False}
     assert session_of(ams, "weekly_composite") is None
     assert_vod_is_a_real_recording(ams, stopped["vods"][0], recorded_at_least=1.5)
 
@@ -154,7 +182,9 @@ def test_push_recording_with_fields_at_zero_is_not_taken_for_not_recording(stand
 
     seq = ams.last_seq()
     asked = run_task("media_push", args)
-    assert asked["changed"] is False and asked["recording"] == ["mp4"]
+    # "couldn't be started" and a field at 0: maybe recording, never counted as started
+    assert asked["changed"] is False and asked["recording"] == [] and "mp4" in asked["recording_unknown"]
+    assert "does not read 1" in asked.stdout
     assert [entry["path"] for entry in ams.writes(seq)] == ["/live/rest/v2/broadcasts/side_composite/recording/true"]
 
     stopped = run_task("media_push", dict(args, state="stopped"))
