@@ -7,6 +7,7 @@ real (on this machine's /usr/bin/python3, as on a bare Debian host: standard lib
 from __future__ import annotations
 
 import configparser
+import json
 import os
 import shlex
 import shutil
@@ -23,7 +24,8 @@ REPO = Path(__file__).resolve().parents[2]
 UNIT = REPO / "lab" / "ams_standin" / "install" / "antmedia.service"
 FALLBACK_UNIT = REPO / "lab" / "hosts" / "antmedia.service"
 README_COMMAND = ("PYTHONPATH=/usr/local/antmedia/standin python3 -m ams_standin --root /usr/local/antmedia "
-                  "--listen 0.0.0.0 --port 5080")
+                  "--listen 0.0.0.0 --port 5080 $ANTMEDIA_STANDIN_ARGS")
+EXTRA_ARGUMENTS = "ANTMEDIA_STANDIN_ARGS"
 
 
 def read_unit(path):
@@ -86,12 +88,54 @@ def test_systemd_accepts_the_unit(tmp_path):
     assert "Unknown" not in verified.stderr
 
 
+def environment_file(text):
+    """KEY=VALUE lines as systemd's EnvironmentFile= reads them (comments, surrounding quotes removed)."""
+    values = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line[0] in "#;" or "=" not in line:
+            continue
+        name, _, value = line.partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        values[name.strip()] = value
+    return values
+
+
+def exec_start(variables):
+    """The unit's ExecStart as systemd runs it: an unbraced $NAME word becomes the variable's value split
+    at whitespace (no word at all when it is unset or empty)."""
+    command = []
+    for word in shlex.split(read_unit(UNIT)["Service"]["ExecStart"]):
+        if word.startswith("$") and not word.startswith("${"):
+            command += variables.get(word[1:], "").split()
+        else:
+            command.append(word)
+    return command
+
+
+def test_the_unit_takes_extra_arguments_from_an_optional_environment_file():
+    """/etc/default/antmedia may be absent ("-"); $ANTMEDIA_STANDIN_ARGS ends the command, so a playbook or
+    the demo can run a host's app as Circle with the 3.x shape (lab/README.md, "Test hosts")."""
+    for path in (UNIT, FALLBACK_UNIT):
+        lines = path.read_text().splitlines()
+        assert "EnvironmentFile=-/etc/default/antmedia" in lines
+        assert shlex.split(read_unit(path)["Service"]["ExecStart"])[-1] == "$" + EXTRA_ARGUMENTS
+    assert exec_start({})[1:] == shlex.split(README_COMMAND)[2:-1]   # no file: the command as before
+    example = 'ANTMEDIA_STANDIN_ARGS="--app-kind LiveApp=circle --server-version 3.0.1"'
+    assert example in (REPO / "lab" / "README.md").read_text()
+    assert exec_start(environment_file(example))[-4:] == ["--app-kind", "LiveApp=circle", "--server-version", "3.0.1"]
+
+
 @pytest.mark.skipif(not os.path.exists("/usr/bin/python3"), reason="no /usr/bin/python3")
-def test_the_exec_start_serves_and_stops_cleanly(tmp_path):
-    """The unit's command with a test root, address and port: it serves, and SIGTERM (systemctl stop)
-    ends it with status 0, so Restart=on-failure does not bring it back."""
+@pytest.mark.parametrize("defaults", [None, 'ANTMEDIA_STANDIN_ARGS="--app-kind LiveApp=circle --server-version 3.0.1"'])
+def test_the_exec_start_serves_and_stops_cleanly(tmp_path, defaults):
+    """The unit's command with a test root, address and port (and the extra arguments of an
+    /etc/default/antmedia, when there is one): it serves, and SIGTERM (systemctl stop) ends it with
+    status 0, so Restart=on-failure does not bring it back."""
     from conftest import STANDIN_MEDIA_CACHE  # pylint: disable=import-outside-toplevel
-    command = shlex.split(read_unit(UNIT)["Service"]["ExecStart"])
+    command = exec_start(environment_file(defaults or ""))
     port = free_port()
     replacements = {"--root": str(tmp_path / "antmedia"), "--listen": "127.0.0.1", "--port": str(port)}
     for index, argument in enumerate(command):
@@ -115,6 +159,12 @@ def test_the_exec_start_serves_and_stops_cleanly(tmp_path):
         wait_for(answers, timeout=30, what="the service's command to serve")
         assert (tmp_path / "antmedia" / "webapps" / "live" / "streams").is_dir()
         assert (tmp_path / "antmedia" / "plugins").is_dir()
+        with opener.open("http://127.0.0.1:%d/_lab/health" % port, timeout=10) as answer:
+            health = json.loads(answer.read())
+        if defaults:
+            assert health["serverVersion"] == "3.0.1" and health["appKinds"]["LiveApp"] == "circle"
+        else:
+            assert health["serverVersion"] == "2.17.1" and set(health["appKinds"].values()) == {"sample"}
     finally:
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=20)
