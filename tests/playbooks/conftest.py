@@ -69,3 +69,32 @@ def local_fleet_inventory(ams, addresses, host_vars, group_vars=None):
         hosts[name] = dict(ansible_connection="local", ansible_python_interpreter=str(VENV / "bin" / "python"),
                            antmedia_url=ams.base_url(address), **host_vars.get(name, {}))
     return {"media_servers": {"hosts": hosts, "vars": dict(antmedia_app="live", **(group_vars or {}))}}
+
+
+def markdown_cells(line):
+    """The cells of a Markdown table row as a reader sees them: split on unescaped |, backslash escapes undone."""
+    cells, cell, escaped = [], "", False
+    for char in line.strip():
+        if escaped:
+            cell += char
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "|":
+            cells.append(cell.strip())
+            cell = ""
+        else:
+            cell += char
+    cells.append(cell.strip())
+    return cells[1:-1]
+
+
+def report_rows(path, known_hosts):
+    """{host: [cell per concern]} from a Markdown drift report, for the rows of known_hosts."""
+    rows = {}
+    for line in path.read_text().splitlines():
+        if line.startswith("| ") and not line.startswith("| host |") and not line.startswith("| ---"):
+            cells = markdown_cells(line)
+            if cells and cells[0] in known_hosts:
+                rows[cells[0]] = cells[1:]
+    return rows

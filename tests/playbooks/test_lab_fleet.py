@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from conftest import REPO, VENV, run_playbook
+from conftest import REPO, VENV, report_rows, run_playbook
 
 LAB = REPO / ".work" / "molecule"
 HOSTS = 2
@@ -103,8 +103,7 @@ def test_drift_reports_exactly_the_injected_drifts(lab):
     assert drifted.rc != 0 and "2 of 2 hosts drifted" in drifted.output, drifted.output[-4000:]
     for index in range(1, HOSTS + 1):
         assert writes_since(index, seqs[index]) == []
-    rows = dict((line.split("|")[1].strip(), [cell.strip() for cell in line.split("|")[2:-1]])
-                for line in report.with_suffix(".md").read_text().splitlines() if line.startswith("| ams"))
+    rows = report_rows(report.with_suffix(".md"), ("ams1", "ams2"))
     plugin, browser, settings, recordings = rows["ams1"]
     assert (plugin, browser) == ("ok", "ok")
     assert settings.startswith("**DRIFT**") and "mp4MuxingEnabled=False" in settings

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import REPO, local_fleet_inventory, run_playbook
+from conftest import REPO, local_fleet_inventory, report_rows, run_playbook
 
 RECORD = REPO / "playbooks" / "record.yml"
 DRIFT = REPO / "playbooks" / "drift.yml"
@@ -114,8 +114,7 @@ def test_drift_lists_recordings_and_settings_and_sends_no_write(fleet, tmp_path)
                        diff=True)
     assert run.rc != 0 and "2 of 3 hosts drifted" in run.output, run.output[-3000:]
     assert all(found == [] for found in writes(fleet, seqs).values())
-    rows = dict((line.split("|")[1].strip(), [cell.strip() for cell in line.split("|")[2:-1]])
-                for line in (report.with_suffix(".md")).read_text().splitlines() if line.startswith("| media"))
+    rows = report_rows(report.with_suffix(".md"), ("media1", "media2", "media3"))
     # columns: plugin, browser, settings, recordings
     assert rows["media1"] == ["-", "-", "ok", "ok"]
     assert rows["media2"][:3] == ["-", "-", "ok"] and rows["media2"][3].startswith("**DRIFT**")

@@ -34,7 +34,9 @@ import tempfile
 import zipfile
 
 GROUP_PATH = "io/antmedia/plugin/media-push"
-VERSIONS = ("3.0.1", "3.0.2")
+# 2.17.1 is the stand-in's default server version (the role installs the server's own version by default);
+# 3.0.2 has no real jar (contract) but serves here as "another version" for the upgrade and mismatch tests.
+VERSIONS = ("2.17.1", "3.0.0", "3.0.1", "3.0.2")
 BAD_VERSION = "3.0.3"
 CHROME_DEB_VERSION = "999.0.0.0-1"
 FIXED_TIME = (2024, 1, 1, 0, 0, 0)
