@@ -21,7 +21,7 @@ from .requestlog import RequestLog
 from .settings import SERVER_SETTING_DEFAULTS
 from .store import PERSISTER, Document
 from .versions import parse_version
-from .web import Request, Response, missing_resource
+from .web import HttpError, Request, Response, missing_resource
 
 APP_KINDS = ("sample", "circle")
 
@@ -158,13 +158,16 @@ class AmsNode:
             if segments and segments[0] == "rest":
                 return rest_root.handle(self, request)
             return missing_resource(request.path)
-        if len(segments) > 1 and segments[1] == "rest":
-            refused = app_filters(request, app.settings, self.initializing)
-            if refused is not None:
-                return refused
-            response = rest_app.handle(app, request, request.path[len("/%s/rest" % app.name):])
-        else:
-            response = pages.handle(app, request, segments[1:])
+        try:
+            if len(segments) > 1 and segments[1] == "rest":
+                refused = app_filters(request, app.settings, self.initializing)
+                if refused is not None:
+                    return refused
+                response = rest_app.handle(app, request, request.path[len("/%s/rest" % app.name):])
+            else:
+                response = pages.handle(app, request, segments[1:])
+        except HttpError as error:   # e.g. Jersey's 404 for a query parameter that is not an int
+            response = error.response
         if response.status == 404 and response.send_error and self.app_kind(app.name) == "circle":
             # Circle's web.xml: <error-page><error-code>404</error-code><location>/spa.jsp</location>;
             # spa.jsp sets 200 and includes the single-page app. A 404 with an entity is not an error.

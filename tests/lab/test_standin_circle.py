@@ -51,6 +51,7 @@ def test_every_entity_less_404_in_a_circle_app_is_the_spa_with_200(circle):
                          ("GET", "/%s/multitrack-play.html?id=room1" % CIRCLE),
                          ("GET", "/%s/merge_streams.html" % CIRCLE),
                          ("GET", "/%s/room1?playOnly=true&enterDirectly=true" % CIRCLE),
+                         ("PUT", BROADCASTS + "/x/recording/true?resolutionHeight=abc"),  # Jersey: not an int
                          ("GET", "/%s/" % CIRCLE)):
         assert is_circle_spa(circle.call(method, path, {"url": "http://x/"} if method == "POST" else None)), path
     response = requests.get(circle.url(BROADCASTS + "/no-such-stream"), timeout=10)
