@@ -47,19 +47,20 @@ _PUT_FIELDS = frozenset((
     "startTime", "status", "streamUrl", "subFolder", "subTrackStreamIds", "subtracksLimit", "updateTime",
     "userAgent", "username", "virtual", "webRTCViewerCount", "webRTCViewerLimit", "width"))
 _PUT_FIELDS_3 = _PUT_FIELDS - {"subTrackStreamIds", "conferenceMode"}
-# ams-v2.10.0 (and 2.8.0) updateStreamInfo: fields copied when not null (or, for these primitives, not 0)...
+# ams-v2.8.0-2.10.0 updateStreamInfo: fields copied when not null (or, for these primitives, not 0; conferenceMode
+# and encoderSettingsList from 2.10.0)...
 _OLD_PUT_IF_SET = {
     "name": None, "description": None, "username": None, "password": None, "ipAddr": None, "streamUrl": None,
     "latitude": None, "longitude": None, "altitude": None, "mainTrackStreamId": None, "startTime": 0,
     "originAdress": None, "status": None, "absoluteStartTimeMs": 0, "updateTime": 0, "playListItemList": None,
     "playListStatus": None, "endPointList": None, "subFolder": None, "listenerHookURL": None, "speed": 0,
     "metaData": None, "conferenceMode": None, "encoderSettingsList": None}
-# ... and fields always copied, from the body or at the Java default of a new Broadcast.
+# ... and fields always copied, from the body or at the Java default of a new Broadcast (2.9.0 added three).
 _OLD_PUT_ALWAYS_2_8 = {
     "currentPlayIndex": 0, "receivedBytes": 0, "duration": 0, "bitrate": 0, "userAgent": "N/A",
     "webRTCViewerLimit": -1, "hlsViewerLimit": -1, "dashViewerCount": 0, "subTrackStreamIds": [],
     "playlistLoopEnabled": True}
-_OLD_PUT_ALWAYS_2_10 = {**_OLD_PUT_ALWAYS_2_8, "plannedStartDate": 0, "seekTimeInMs": 0, "autoStartStopEnabled": False}
+_OLD_PUT_ALWAYS_2_9 = {**_OLD_PUT_ALWAYS_2_8, "plannedStartDate": 0, "seekTimeInMs": 0, "autoStartStopEnabled": False}
 
 
 def now_ms() -> int:
@@ -294,7 +295,7 @@ class Application:
                            if key in _OLD_PUT_IF_SET and value is not None and value != _OLD_PUT_IF_SET[key]}
                 if not changes.get("listenerHookURL", "x"):
                     changes.pop("listenerHookURL")
-                always = _OLD_PUT_ALWAYS_2_10 if version >= (2, 10, 0) else _OLD_PUT_ALWAYS_2_8
+                always = _OLD_PUT_ALWAYS_2_9 if version >= (2, 9, 0) else _OLD_PUT_ALWAYS_2_8
                 changes.update({key: body.get(key, default) if body.get(key) is not None else default
                                 for key, default in always.items()})
                 if version < (2, 10, 0):

@@ -92,7 +92,7 @@ def test_3x_subtrack_paths_in_a_circle_app_on_2x_are_the_spa(make_standin):
 # ---- PUT /{id} -----------------------------------------------------------------------------------
 
 ROOM_FIELDS = {"name": "Board", "description": "weekly", "duration": 5000, "webRTCViewerLimit": 10,
-               "hlsViewerLimit": 20, "userAgent": "encoder/1"}
+               "hlsViewerLimit": 20, "userAgent": "encoder/1", "seekTimeInMs": 7}
 
 
 def _room_with_fields(ams):
@@ -131,6 +131,7 @@ def test_put_replaces_the_whole_broadcast_up_to_2_10_0(make_standin, version):
     assert room["subTrackStreamIds"] == []
     assert (room["duration"], room["webRTCViewerLimit"], room["hlsViewerLimit"], room["userAgent"]) == \
         (0, -1, -1, "N/A")
+    assert room["seekTimeInMs"] == (7 if version == "2.8.0" else 0)   # copied unconditionally from 2.9.0
     # Sending the room's fields back with the change keeps them (what a client must do on these versions).
     ams.call("PUT", BROADCASTS + "/room1", {**ROOM_FIELDS, "subTrackStreamIds": ["p1", "p2"],
                                             "metaData": '{"isRecording":false}'})
