@@ -20,6 +20,10 @@ OUT_DIR/releases/ ant-media-server-VERSION.zip with VERSION.zip.sha256: release-
                  Implementation-Version). start.sh reads that version from the jar
                  and starts the stand-in (shipped in lib/standin/) as that version.
                  BROKEN_RELEASE's start.sh exits 1 (a new version that cannot start).
+                 Their server settings (the stand-in's conf/server-settings.json) turn
+                 the server JWT filter on with SERVER_JWT_SECRET, as an operator's
+                 red5.properties would, so that provision.yml can set application
+                 settings right after installing the server.
                  Nothing in them is Ant Media's: every file is made here.
 
 The jars are byte-for-byte reproducible (fixed timestamps), so a checksum
@@ -27,6 +31,7 @@ stays the same from one run to the next.
 """
 import hashlib
 import io
+import json
 import os
 import subprocess
 import sys
@@ -44,6 +49,16 @@ RELEASES = ("3.0.1", "3.0.2")
 BROKEN_RELEASE = "3.0.3"
 RELEASE_APPS = ("live", "LiveApp", "WebRTCAppEE")
 STANDIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lab", "ams_standin")
+SERVER_JWT_SECRET = "lab-server-jwt-secret-0123456789abcdef"
+
+
+def server_settings():
+    sys.path.insert(0, os.path.dirname(STANDIN))
+    try:
+        from ams_standin.settings import SERVER_SETTING_DEFAULTS
+    finally:
+        sys.path.pop(0)
+    return dict(SERVER_SETTING_DEFAULTS, jwtServerControlEnabled=True, jwtServerSecretKey=SERVER_JWT_SECRET)
 
 
 def jar_bytes(version):
@@ -216,6 +231,7 @@ def release_bytes(version, broken=False):
         (top + "conf/", b"", 0o755),
         (top + "conf/red5.properties", f"# server settings (test release {version})\nhttp.port=5080\n", 0o644),
         (top + "conf/jee-container.xml", "<!-- container settings (test release) -->\n<beans/>\n", 0o644),
+        (top + "conf/server-settings.json", json.dumps(server_settings(), indent=1, sort_keys=True), 0o644),
         (top + "plugins/", b"", 0o755),
         (top + "webapps/", b"", 0o755),
         (top + "lib/", b"", 0o755),
