@@ -52,6 +52,9 @@ if py312=$(find_python 3.12); then
 else
   echo "setup: no Python 3.12 found; ansible-core 2.21 checks will be skipped" >&2
 fi
+# ansible-runner (as AWX runs a job) for tests/runner, and py-spy for the SSH fleet benchmark's profile:
+# a venv of their own (.venv-runner), remade only when tests/requirements-runner.txt changes.
+make_venv "$repo/.venv-runner" "$py311" "$repo/tests/requirements-runner.txt"
 
 # Playbooks and pytest import the collection through this path (a link to the checkout).
 mkdir -p "$repo/.work/collections/ansible_collections/mediaops"
