@@ -30,7 +30,7 @@ class PlaybookRun(object):
 
 
 def run_playbook(playbook, inventory, tmp_path, extra_vars=None, check=False, diff=False, verbosity=0, env=None,
-                 inventories=()):
+                 inventories=(), extra_args=()):
     """ansible-playbook PLAYBOOK with the inventory (a path or a dict written as YAML-compatible JSON)."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     if isinstance(inventory, dict):
@@ -50,6 +50,7 @@ def run_playbook(playbook, inventory, tmp_path, extra_vars=None, check=False, di
         command.append("--diff")
     if verbosity:
         command.append("-" + "v" * verbosity)
+    command += list(extra_args)
     command.append(str(playbook))
     environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), ANSIBLE_NOCOLOR="1",
                        ANSIBLE_FORCE_COLOR="0", ANSIBLE_HOST_KEY_CHECKING="0", ANSIBLE_RETRY_FILES_ENABLED="0",

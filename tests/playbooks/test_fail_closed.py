@@ -1,0 +1,134 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Issue 15 on a local stand-in fleet: drift.yml and record.yml fail closed (a pattern that matches no host, a host
+not checked), the report follows --limit and inventory settings, is written 0600, escapes hostile server and
+inventory text, and shows no secret."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+
+from conftest import REPO, VENV, local_fleet_inventory, markdown_cells, report_rows, run_playbook
+
+RECORD = REPO / "playbooks" / "record.yml"
+DRIFT = REPO / "playbooks" / "drift.yml"
+ADDRESSES = ("127.0.78.1", "127.0.78.2")
+SERVER_SECRET = "fail-closed-server-secret-0123456789abcdef"
+HOSTILE_HOST = "evil|<img src=x onerror=alert(1)>*b*_u_"
+HOSTILE_VALUE = "<script>alert(1)</script>\n| injected | row |\n[link](http://evil.example) **bold** `code`"
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory):
+    from ams_standin.harness import Standin
+    ams = Standin(root=tmp_path_factory.mktemp("fail-closed"), addresses=ADDRESSES, media_push=True,
+                  push_start_delay=0.3, media_cache=REPO / ".work" / "ams-standin-media").start()
+    for address in ADDRESSES:
+        ams.set_server_settings(address=address, jwtServerControlEnabled=True, jwtServerSecretKey=SERVER_SECRET)
+        ams.join("limited", "limited-p1", address=address)
+    yield ams
+    ams.close()
+
+
+def group(**extra):
+    values = {"antmedia_drift_plugin": False, "antmedia_recordings": [{"room": "limited"}],
+              "antmedia_server_jwt_secret": SERVER_SECRET}
+    values.update(extra)
+    return values
+
+
+@pytest.mark.parametrize("playbook", [DRIFT, RECORD], ids=["drift", "record"])
+def test_a_pattern_that_matches_no_host_fails_in_one_line_naming_it(fleet, tmp_path, playbook):
+    inventory = local_fleet_inventory(fleet, ADDRESSES, {}, group())
+    run = run_playbook(playbook, inventory, tmp_path, extra_vars={"antmedia_hosts": "no_such_group"}, check=True)
+    assert run.rc != 0, run.output[-2000:]
+    errors = [line for line in run.output.splitlines() if line.startswith("[ERROR]")]
+    assert len(errors) == 1 and "'no_such_group' (antmedia_hosts) matches no host" in errors[0], run.output[-2000:]
+    assert "No drift" not in run.output and "PLAY RECAP" not in run.output
+
+    # an inventory whose group is not media_servers, with the default pattern
+    renamed = {"recorders": inventory["media_servers"]}
+    run = run_playbook(playbook, renamed, tmp_path, check=True)
+    assert run.rc != 0 and "'media_servers' (antmedia_hosts) matches no host" in run.output, run.output[-2000:]
+
+    # --limit outside the pattern
+    run = run_playbook(playbook, inventory, tmp_path, check=True, extra_args=["--limit", "media1"],
+                       extra_vars={"antmedia_hosts": "media2"})
+    assert run.rc != 0 and "matches no host within --limit 'media1'" in run.output, run.output[-2000:]
+
+
+def test_limit_reports_the_hosts_it_checked_with_its_exit_code(fleet, tmp_path):
+    inventory = local_fleet_inventory(fleet, ADDRESSES, {}, group())
+    report = tmp_path / "limited"
+    drifted = run_playbook(DRIFT, inventory, tmp_path, check=True, extra_args=["--limit", "media2"],
+                           extra_vars={"antmedia_drift_report": str(report)})
+    assert drifted.rc != 0 and "1 of 1 hosts drifted (media2)" in drifted.output, drifted.output[-3000:]
+    rows = report_rows(report.with_suffix(".md"), ("media1", "media2"))
+    assert list(rows) == ["media2"] and rows["media2"][3].startswith("**DRIFT**")
+    assert "- checked: media2" in report.with_suffix(".md").read_text()
+
+    assert run_playbook(RECORD, inventory, tmp_path, extra_args=["--limit", "media2"]).rc == 0
+    clean = run_playbook(DRIFT, inventory, tmp_path, check=True, extra_args=["--limit", "media2"],
+                         extra_vars={"antmedia_drift_report": str(report)})
+    assert clean.rc == 0 and "No drift on 1 hosts, all checked" in clean.output, clean.output[-3000:]
+
+
+def test_a_host_not_checked_is_never_no_drift(fleet, tmp_path):
+    inventory = local_fleet_inventory(fleet, ADDRESSES, {"media2": {"antmedia_server_jwt_secret": "x" * 40}},
+                                      group(antmedia_app_settings={"hlsMuxingEnabled": True}))
+    inventory["media_servers"]["hosts"]["ghost"] = {
+        "ansible_connection": "ssh", "ansible_host": "127.0.0.1", "ansible_port": 9, "ansible_user": "nobody",
+        "ansible_python_interpreter": str(VENV / "bin" / "python"), "ansible_ssh_common_args": "-o ConnectTimeout=5"}
+    fleet.set_app_settings(address=ADDRESSES[0], hlsMuxingEnabled=True)
+    assert run_playbook(RECORD, inventory, tmp_path, extra_args=["--limit", "media1"]).rc == 0
+    report = tmp_path / "unchecked"
+    run = run_playbook(DRIFT, inventory, tmp_path, check=True, extra_vars={"antmedia_drift_report": str(report)})
+    assert run.rc != 0, run.output[-3000:]
+    assert "0 of 3 hosts drifted (none) and 2 not checked (media2, ghost)" in run.output, run.output[-3000:]
+    text = report.with_suffix(".md").read_text()
+    rows = report_rows(report.with_suffix(".md"), ("media1", "media2", "ghost"))
+    assert rows["media1"] == ["-", "-", "ok", "ok"]
+    assert rows["ghost"][0].startswith("NOT CHECKED: unreachable")
+    assert rows["media2"][0].startswith("NOT CHECKED: settings: ")
+    assert "- checked: media1" in text and "- drifted: none" in text
+    assert "- not checked (unreachable, error): media2, ghost" in text
+
+
+def test_report_settings_from_inventory_mode_0600_escaped_and_without_secrets(fleet, tmp_path):
+    report = tmp_path / "from-group-vars" / "report"
+    report.parent.mkdir()
+    cluster_key = "declared-cluster-key-0123456789"
+    hook_password = "hook-password-0123456789"
+    declared = {"hlsPlayListType": "event", "clusterCommunicationKey": cluster_key,
+                "listenerHookURL": "http://hooks:%s@127.0.0.1:9/hook" % hook_password}
+    fleet.set_app_settings(address=ADDRESSES[0], hlsPlayListType=HOSTILE_VALUE,
+                           clusterCommunicationKey="server-cluster-key-0123456789",
+                           listenerHookURL="http://hooks:server-hook-secret-0123@127.0.0.1:9/other")
+    inventory = local_fleet_inventory(fleet, ADDRESSES[:1], {}, group(antmedia_app_settings=declared,
+                                                                      antmedia_drift_report=str(report)))
+    inventory["media_servers"]["hosts"][HOSTILE_HOST] = inventory["media_servers"]["hosts"].pop("media1")
+    run = run_playbook(DRIFT, inventory, tmp_path, check=True, diff=True)
+    assert run.rc != 0 and "1 of 1 hosts drifted" in run.output, run.output[-3000:]
+    for suffix in (".md", ".html"):
+        path = report.with_suffix(suffix)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, suffix
+        raw = path.read_text()
+        text = raw.replace("\\", "") if suffix == ".md" else raw  # as read, escapes undone
+        for secret in (cluster_key, "server-cluster-key", hook_password, "server-hook-secret"):
+            assert secret not in text, (suffix, secret)
+        assert "********" in text
+        unescaped = raw.replace("\\<", "") if suffix == ".md" else raw  # a \< is a literal < in Markdown
+        assert "<script" not in unescaped and "<img" not in unescaped, suffix
+    for secret in (cluster_key, "server-cluster-key", hook_password, "server-hook-secret"):
+        assert secret not in run.output, secret
+
+    markdown = report.with_suffix(".md").read_text()
+    assert "](" not in markdown and "http://" not in markdown and "<" not in markdown.replace("\\<", "")
+    table = [line for line in markdown.splitlines() if line.startswith("| ")]
+    assert len(table) == 3  # header, rule, one host: the value's line breaks and | made no row
+    cells = markdown_cells(table[2])
+    assert len(cells) == 5 and cells[0] == HOSTILE_HOST
+    assert "<script>alert(1)</script>" in cells[3] and "| injected | row |" in cells[3]  # shown as text
+    html = report.with_suffix(".html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;img src=x" in html
