@@ -132,3 +132,29 @@ def test_report_settings_from_inventory_mode_0600_escaped_and_without_secrets(fl
     assert "<script>alert(1)</script>" in cells[3] and "| injected | row |" in cells[3]  # shown as text
     html = report.with_suffix(".html").read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;img src=x" in html
+
+
+UNQUOTED = [("room: 010", "antmedia_recordings[0].room (8)"), ("room: yes", "antmedia_recordings[0].room (True)"),
+            ("room: 12:30", "antmedia_recordings[0].room (750)"), ("room: r1\n    stream_id: 0x1F", "stream_id (31)")]
+
+
+@pytest.mark.parametrize("item,named", UNQUOTED, ids=["octal", "boolean", "sexagesimal", "hex-stream-id"])
+def test_role_refuses_unquoted_yaml_names(fleet, tmp_path, item, named):
+    """conference_recording: a room or stream id that YAML read as a number or a boolean is refused, saying to quote it,
+    before any request."""
+    inventory = local_fleet_inventory(fleet, ADDRESSES[:1], {}, group())
+    del inventory["media_servers"]["vars"]["antmedia_recordings"]
+    group_vars = tmp_path / "unquoted.yml"
+    group_vars.write_text("antmedia_recordings:\n  - %s\n" % item)
+    seq = fleet.last_seq(ADDRESSES[0])
+    run = run_playbook(RECORD, inventory, tmp_path, extra_args=["-e", "@%s" % group_vars])
+    assert run.rc != 0 and named in run.output and "quote it" in run.output, run.output[-2000:]
+    assert fleet.requests(seq, address=ADDRESSES[0]) == []
+
+
+def test_restart_refuses_unquoted_app_names(fleet, tmp_path):
+    inventory = local_fleet_inventory(fleet, ADDRESSES[:1], {}, group())
+    extra = tmp_path / "apps.yml"
+    extra.write_text("antmedia_service_apps: [live, 010, yes]\nansible_become: false\n")
+    run = run_playbook(REPO / "playbooks" / "restart.yml", inventory, tmp_path, extra_args=["-e", "@%s" % extra])
+    assert run.rc != 0 and "got 8, True" in run.output and "quote it" in run.output, run.output[-2000:]
