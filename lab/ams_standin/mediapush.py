@@ -140,10 +140,11 @@ class MediaPushPlugin:
             "// Stand-in for the plugin's publisher: the lab server publishes the stream itself.\n"
             "window.startBroadcasting = function () {};\nwindow.stopBroadcasting = function () {};\n"
             "window.isConnected = function () { return true; };\n")
+        # Like the plugin's own page: no <title>; what identifies it is its script and its iframe.
         (folder / PUBLISHER_PAGE).write_text(
-            "<!doctype html><html><head><title>Media Push Publisher</title>"
-            "<script src=\"%s\"></script></head><body><iframe id=\"media-push-iframe\" "
-            "style=\"width:100%%;height:100%%;border:0\"></iframe></body></html>\n" % PUBLISHER_SCRIPT)
+            "<!DOCTYPE html>\n<html>\n<head>\n<meta http-equiv=\"Content-Type\" content=\"text/html; charset=UTF-8\">\n"
+            "<script src=\"%s\"></script>\n</head>\n<body>\n<iframe id=\"media-push-iframe\" allow=\"autoplay\">"
+            "</iframe>\n</body>\n</html>\n" % PUBLISHER_SCRIPT)
 
     # ---- lab faults -------------------------------------------------------------------------
     def fail_next_start(self, message: str) -> None:

@@ -96,5 +96,5 @@ def test_media_push_publisher_page_comes_from_the_port_the_call_came_in_on(secur
     [session] = [session for session in secure.media_push_sessions() if session["streamId"] == "tls-push"]
     assert session["publisherUrl"] == "https://127.0.0.1:%d/live/media-push/media-push-publisher.html" % secure.tls_port
     status, text = https(secure, tls_files, "GET", "/live/media-push/media-push-publisher.html")
-    assert status == 200 and "Media Push Publisher" in text
+    assert status == 200 and "media-push-publisher.js" in text
     assert json.loads(https(secure, tls_files, "POST", "/live/rest/v1/media-push/stop/tls-push")[1])["success"] is True

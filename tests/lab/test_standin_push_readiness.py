@@ -44,7 +44,7 @@ def test_routes_exist_at_once_but_the_publisher_page_only_after_the_set_up(make_
     ams.restart()
     assert ams.health()["pluginSetup"]["live"] == "done"
     status, page = ams.call("GET", PUBLISHER_PAGE)
-    assert status == 200 and "Media Push Publisher" in page
+    assert status == 200 and "media-push-publisher.js" in page and "media-push-iframe" in page
     assert ams.call("POST", PUSH + "/start?streamId=later", {"url": PAGE})[1]["success"] is True
 
 
