@@ -129,13 +129,21 @@ def _script(char):
 
 
 def _mixed_script_confusable(value):
-    """(the foreign letter described, its Latin twin) when a Latin name hides a look-alike letter of another script."""
-    scripts = set(_script(char) for char in value) - {None}
-    if "LATIN" not in scripts or len(scripts) < 2:
-        return None
-    for char in value:
-        if _script(char) not in (None, "LATIN") and char.lower() in CONFUSABLES:
-            return ("%s (U+%04X)" % (unicodedata.name(char).lower(), ord(char)), CONFUSABLES[char.lower()])
+    """(the foreign letter described, its Latin twin) when a Latin word hides a look-alike letter of another script.
+
+    Word by word: "совет_composite" (a Cyrillic room's push) is two words, each in one script."""
+    word = []
+    for char in value + "_":
+        if char.isalpha():
+            word.append(char)
+            continue
+        scripts = set(_script(letter) for letter in word)
+        if "LATIN" in scripts and len(scripts) > 1:
+            for letter in word:
+                if _script(letter) != "LATIN" and letter.lower() in CONFUSABLES:
+                    return ("%s (U+%04X)" % (unicodedata.name(letter).lower(), ord(letter)),
+                            CONFUSABLES[letter.lower()])
+        word = []
     return None
 
 

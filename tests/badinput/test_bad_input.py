@@ -24,6 +24,16 @@ HOSTILE_IDS = [
     ("a%2fb", "'%'"), ("a&b", "'&'"), ("a b", "whitespace"), ("a\tb", "whitespace"), ("a\u0007b", "control"),
     ("a\u202eb", "control"), ("<script>", "'<'"), ("a'b", "\"'\""), (LONG, "500 characters"),
 ]
+# Issue 15: what YAML made of an unquoted name, and names that are not what they look like.
+CJK_85 = "\u4f1a" * 85  # 255 bytes of UTF-8: passed as 85 characters, then failed on the server every run
+UNMEANT_IDS = [
+    (8, "is the number 8, not a name"), (750, "'12:30'"), (True, "is the boolean True, not a name"),
+    (False, "quote it"), (2.5, "is the number 2.5"), (["a"], "must be a string, not a list"),
+    ("board\u3164", "U+3164 HANGUL FILLER"), ("a\u200bb", "U+200B"), ("a\u2066b", "U+2066"),
+    ("a\u0085b", "U+0085"), ("a\u009bb", "U+009B"), ("a\ufe0fb", "U+FE0F"), ("b\u043eard", "U+043E"),
+    (CJK_85, "255 bytes in UTF-8"),
+]
+URL_PASSWORD = "pw-in-url-77"
 
 
 def case(label, args, expected):
@@ -32,7 +42,7 @@ def case(label, args, expected):
 
 def media_push_cases():
     cases = []
-    for value, expected in HOSTILE_IDS:
+    for value, expected in HOSTILE_IDS + UNMEANT_IDS:
         cases.append(case("room %r" % value, {"room": value}, expected))
         cases.append(case("stream_id %r" % value, {"room": "ok", "stream_id": value}, expected))
     cases += [
@@ -58,6 +68,13 @@ def media_push_cases():
         case("switches as dict", {"room": "ok", "extra_chrome_switches": {"a": 1}}, "extra_chrome_switches"),
         case("url ftp", {"room": "ok", "url": "ftp://127.0.0.1:5080"}, "ftp://127.0.0.1:5080"),
         case("url with app path query", {"room": "ok", "url": "http://127.0.0.1:5080/?a=b"}, "url"),
+        # the password never shows, not even in the error about its url
+        case("url with password and query", {"room": "ok", "url": "http://ops:%s@127.0.0.1:5080/?a=b" % URL_PASSWORD},
+             "'http://********@127.0.0.1:5080/?a=b'"),
+        case("app a YAML number", {"room": "ok", "app": 8}, "app is the number 8"),
+        case("app a YAML boolean", {"room": "ok", "app": True}, "app is the boolean True"),
+        case("app with a filler", {"room": "ok", "app": "Live\u3164"}, "U+3164"),
+        case("room of 111 bytes", {"room": "r" * 111}, "at most 110 bytes"),
         case("timeout 0", {"room": "ok", "timeout": 0}, "timeout"),
         case("timeout absurd", {"room": "ok", "timeout": 999999}, "timeout"),
         case("vod_timeout negative", {"room": "ok", "state": "stopped", "vod_timeout": -1}, "vod_timeout"),
@@ -71,7 +88,8 @@ def media_push_cases():
 
 
 def broadcast_recording_cases():
-    cases = [case("stream_id %r" % value, {"stream_id": value}, expected) for value, expected in HOSTILE_IDS]
+    cases = [case("stream_id %r" % value, {"stream_id": value}, expected)
+             for value, expected in HOSTILE_IDS + UNMEANT_IDS]
     return cases + [
         case("record type", {"stream_id": "s", "record_type": "avi"}, "avi"),
         case("resolution negative", {"stream_id": "s", "resolution_height": -5}, "resolution_height"),
@@ -81,7 +99,12 @@ def broadcast_recording_cases():
 
 
 def info_cases():
-    return [case("stream_id %r" % value, {"stream_id": value}, expected) for value, expected in HOSTILE_IDS[:8]]
+    return [case("stream_id %r" % value, {"stream_id": value}, expected)
+            for value, expected in HOSTILE_IDS[:8] + UNMEANT_IDS]
+
+
+def server_info_cases():
+    return [case("apps[0] %r" % value, {"apps": ["live", value]}, expected) for value, expected in UNMEANT_IDS[:7]]
 
 
 def room_recordings_cases():
@@ -97,6 +120,22 @@ def room_recordings_cases():
         case("bad page_url", {"recordings": [{"room": "a", "page_url": "data:text/html,x"}]}, "data:text/html,x"),
         case("concurrency 0", {"recordings": [{"room": "a"}], "start_concurrency": 0}, "start_concurrency"),
         case("concurrency absurd", {"recordings": [{"room": "a"}], "start_concurrency": 10000}, "start_concurrency"),
+        case("room a YAML number", {"recordings": [{"room": "a"}, {"room": 750}]},
+             "recordings[1] (room 750): room is the number 750"),
+        case("room a YAML boolean", {"recordings": [{"room": True}]}, "room is the boolean True"),
+        case("NFC twins", {"recordings": [{"room": "caf\u00e9"}, {"room": "cafe\u0301"}]},
+             "after Unicode normalisation (NFC)"),
+        case("case twins", {"recordings": [{"room": "Board"}, {"room": "board"}]}, "looks the same as room 'Board'"),
+        case("width-form twins", {"recordings": [{"room": "board"}, {"room": "\uff42oard"}]}, "looks the same"),
+        case("Cyrillic case twins", {"recordings": [{"room": "\u0441\u043e\u0432\u0435\u0442"},
+                                                   {"room": "\u0441\u043e\u0432\u0435\u0442".upper()}]},
+             "looks the same"),
+        # Latin "cop" and Cyrillic "сор": each in one script, drawn the same
+        case("cross-script twins", {"recordings": [{"room": "cop"}, {"room": "\u0441\u043e\u0440"}]},
+             "looks the same as room 'cop'"),
+        case("stream id twins", {"recordings": [{"room": "a", "stream_id": "s\u00e9"},
+                                               {"room": "b", "stream_id": "se\u0301"}]}, "stream id"),
+        case("invisible room", {"recordings": [{"room": "\u3164"}]}, "U+3164"),
     ]
 
 
@@ -119,6 +158,7 @@ MODULE_CASES = {
     "vod_info": info_cases,
     "room_recordings": room_recordings_cases,
     "app_settings": app_settings_cases,
+    "server_info": server_info_cases,
 }
 
 
@@ -162,6 +202,7 @@ def test_every_hostile_value_is_refused_before_any_request(module, standin, tmp_
             problems.append("%s: the message is not one line" % item["label"])
     assert problems == [], "\n".join(problems)
     assert standin.requests(seq) == [], "the stand-in received a request"
+    assert URL_PASSWORD not in json.dumps(results), "a password in url shows in a result"
     print("%s: %d hostile inputs refused" % (module, len(cases)))
 
 
@@ -184,6 +225,16 @@ ROLE_CASES = [
     ("stop_unlisted", {"antmedia_recordings": [{"room": "a"}], "antmedia_stop_unlisted": "perhaps"},
      "antmedia_stop_unlisted"),
     ("page_url", {"antmedia_recordings": [{"room": "a", "page_url": "file:///etc/shadow"}]}, "file:///etc/shadow"),
+    # issue 15: a stopped item's schedule is checked too; only IANA zones; YAML's base-60 times explained
+    ("stopped item's schedule", {"antmedia_recordings": [{"room": "a", "state": "stopped", "schedule": [
+        {"days": ["mon"], "start": "09:00", "end": "24:30"}]}]}, "'24:30'"),
+    ("timezone localtime", {"antmedia_recordings": [{"room": "a", "schedule": [
+        {"days": ["mon"], "start": "09:00", "end": "10:00", "timezone": "localtime"}]}]}, "'localtime'"),
+    ("timezone right/UTC", {"antmedia_recordings": [{"room": "a", "schedule": [
+        {"days": ["mon"], "start": "09:00", "end": "10:00", "timezone": "right/UTC"}]}]}, "'right/UTC'"),
+    ("unquoted 9:30", {"antmedia_recordings": [{"room": "a", "schedule": [
+        {"days": ["mon"], "start": 570, "end": "10:00"}]}]}, "quote it: '09:30'"),
+    ("room a YAML number", {"antmedia_recordings": [{"room": 8}]}, "room is the number 8"),
 ]
 
 

@@ -56,6 +56,9 @@ def test_a_latin_name_with_a_cyrillic_look_alike_is_refused():
     with pytest.raises(ValidationError, match="cyrillic small letter o .*looks like Latin 'o'"):
         check_id("b\u043eard", "room")
     check_id("\u0441\u043e\u0432\u0435\u0442", "room")  # all Cyrillic: a real name
+    check_id("\u0441\u043e\u0432\u0435\u0442_composite", "stream_id")  # its push: one script per word
+    with pytest.raises(ValidationError, match="U\\+043E"):
+        check_id("b\u043eard_composite", "stream_id")
     check_id("salle-r\u00e9union", "room")
 
 
