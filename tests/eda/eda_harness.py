@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import secrets
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import parse_qsl, unquote
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "lab"))
@@ -109,6 +111,18 @@ class Rulebook:
         """How many runs of the playbook in this mode started (each prints its play header once)."""
         return self.log().count("hooks were about (%s)]" % mode)
 
+    def runs_finished(self):
+        """How many playbook runs have ended (each prints its recap once)."""
+        return self.log().count("PLAY RECAP")
+
+    def idle_after(self, mode, at_least, timeout=120.0):
+        """Wait until at least `at_least` runs of `mode` started and every started run ended."""
+        def idle():
+            log = self.log()
+            started = log.count("hooks were about (start)]") + log.count("hooks were about (stop)]")
+            return self.playbook_runs(mode) >= at_least and log.count("PLAY RECAP") >= started
+        wait_until(idle, timeout, 0.2, what="%d %s run(s) of the playbook, all ended" % (at_least, mode))
+
     def __enter__(self):
         return self.start()
 
@@ -117,11 +131,39 @@ class Rulebook:
 
 
 def push_starts(ams, address=None, since=0):
-    """The media push start requests that reached the server: [(room stream id, time)]."""
-    return [(entry["query"], entry["time"]) for entry in ams.requests(since, address)
-            if entry["method"] == "POST" and entry["path"].endswith("/rest/v1/media-push/start")]
+    """The media push start requests the server answered: {push stream id: [time, ...]}."""
+    starts = {}
+    for entry in ams.requests(since, address):
+        if entry["method"] == "POST" and entry["path"].endswith("/rest/v1/media-push/start"):
+            stream_id = dict(parse_qsl(entry["query"])).get("streamId")
+            starts.setdefault(stream_id, []).append(entry["time"])
+    return starts
 
 
 def push_stops(ams, address=None, since=0):
-    return [entry for entry in ams.requests(since, address)
-            if entry["method"] == "POST" and "/rest/v1/media-push/stop/" in entry["path"]]
+    """The media push stop requests the server answered: {push stream id: [time, ...]}."""
+    stops = {}
+    for entry in ams.requests(since, address):
+        if entry["method"] == "POST" and "/rest/v1/media-push/stop/" in entry["path"]:
+            stops.setdefault(unquote(entry["path"].rsplit("/", 1)[1]), []).append(entry["time"])
+    return stops
+
+
+def vods_of(ams, stream_id, address=None):
+    status, vods = ams.call("GET", "/live/rest/v2/vods/list/0/50?streamId=%s" % stream_id, address=address)
+    assert status == 200, vods
+    return [vod for vod in vods if vod["streamId"] == stream_id]
+
+
+def send_hook(port, secret, fields, source, content_type="application/json", path_secret=None):
+    """One hook as the server would send it, from the source address; the answer's status."""
+    body = json.dumps(fields).encode() if content_type == "application/json" else fields
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5, source_address=(source, 0))
+    try:
+        connection.request("POST", "/ams/%s" % (path_secret if path_secret is not None else secret), body=body,
+                           headers={"Content-Type": content_type})
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
