@@ -27,6 +27,17 @@ def one_line(message):
     return "\n" not in message.strip()
 
 
+def wait_broadcasting(ams, stream_id, seconds=60):
+    """Poll the server until stream_id broadcasts (a fixed sleep would race a loaded machine)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        status, broadcast = ams.call("GET", "/live/rest/v2/broadcasts/" + stream_id)
+        if status == 200 and isinstance(broadcast, dict) and broadcast.get("status") == "broadcasting":
+            return broadcast
+        assert time.monotonic() < deadline, "%s is not broadcasting after %d s" % (stream_id, seconds)
+        time.sleep(0.2)
+
+
 def assert_one_push(ams, stream_id):
     sessions = [session["streamId"] for session in ams.media_push_sessions()]
     assert sessions.count(stream_id) == 1, sessions
@@ -83,7 +94,7 @@ def test_start_slower_than_the_timeout_is_not_resent(standin_shared, run_task):
     # the server is still starting it when the module gives up looking: it says so, and does not start twice
     assert first["failed"] is True and one_line(first["msg"]) and "slow_composite" in first["msg"]
     assert "not re-sent" in first["msg"]
-    time.sleep(5)
+    wait_broadcasting(ams, "slow_composite")  # the slow start finished on the server: polled, not slept
     again = run_task("media_push", push_args(ams, "slow"))
     assert again.get("failed") is not True, again.result
     assert again["state"] == "started" and again["recording"] == ["mp4"]
@@ -147,11 +158,19 @@ def test_restart_in_the_middle_of_a_run(make_standin, run_task):
     for room in rooms:
         ams.join(room, room + "-p1")
     args = dict(url=ams.base_url(), app="live", recordings=[{"room": room} for room in rooms], timeout=10)
+    ams.publish("restart-marker")  # a restart resets every broadcast: this one tells when it happened
     ams.lab("POST", "/_lab/restart", {"after": 0.5})
     first = run_task("room_recordings", args)
     if first.get("failed"):
         assert one_line(first["msg"])
-    time.sleep(0.5)
+    deadline = time.monotonic() + 60
+    while True:  # reset by the restart: gone (a zombi), or no longer broadcasting
+        status, marker = ams.call("GET", "/live/rest/v2/broadcasts/restart-marker")
+        if status != 403 and not (isinstance(marker, dict) and marker.get("status") == "broadcasting"):
+            break
+        assert time.monotonic() < deadline, "the restart did not happen"
+        time.sleep(0.2)
+    ams.wait_healthy()
     for room in rooms:  # participants reconnect after a restart, as in a real room
         ams.join(room, room + "-p2")
     second = run_task("room_recordings", args)
