@@ -11,7 +11,8 @@ version_added: 0.2.0
 author: mediaops.antmedia contributors
 description:
   - Returns the host pattern unchanged when it matches at least one host (after C(--limit)); otherwise fails with one
-    line naming the pattern and the variable C(antmedia_hosts) that sets it.
+    line naming the pattern and the variable C(antmedia_hosts) that sets it. A syntax check (C(--syntax-check)) is not
+    refused, since it runs nothing.
   - Used in the C(hosts) keyword of the collection's playbooks (C(drift.yml), C(record.yml)), so that a pattern that
     matches nothing is an error, never a silent "no hosts matched" that exits 0.
 options:
@@ -20,7 +21,8 @@ options:
     type: str
     required: true
   matched:
-    description: The hosts the pattern matches in the inventory (C(query('ansible.builtin.inventory_hostnames', PATTERN))).
+    description:
+      - The hosts the pattern matches in the inventory (C(query('ansible.builtin.inventory_hostnames', PATTERN))).
     type: list
     elements: str
     required: true
@@ -29,7 +31,8 @@ options:
     type: str
     default: ""
   limited:
-    description: The hosts the limit matches, when it was given as a pattern; V(None) when it was not (no limit, or C(@FILE)).
+    description:
+      - The hosts the limit matches, when it was given as a pattern; V(None) when it was not (no limit, or C(@FILE)).
     type: list
     elements: str
 """
@@ -48,10 +51,13 @@ _value:
   type: str
 """
 
+from ansible import context
 from ansible.errors import AnsibleFilterError
 
 
 def require_hosts(pattern, matched, limit="", limited=None):
+    if context.CLIARGS.get("syntax"):
+        return pattern  # ansible-playbook --syntax-check runs nothing, with whatever inventory it was given
     hosts = list(matched or [])
     if not hosts:
         raise AnsibleFilterError(

@@ -29,7 +29,7 @@ options:
 EXAMPLES = r"""
 - name: Show a setting without its secret
   ansible.builtin.debug:
-    msg: "clusterCommunicationKey={{ settings.clusterCommunicationKey | mediaops.antmedia.shown_setting('clusterCommunicationKey') }}"
+    msg: "{{ settings.clusterCommunicationKey | mediaops.antmedia.shown_setting('clusterCommunicationKey') }}"
 """
 
 RETURN = r"""

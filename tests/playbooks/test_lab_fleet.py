@@ -184,3 +184,62 @@ def test_schedule_timer_runs_record(lab):
                            extra_vars={"antmedia_schedule_hosts": "ams1", "antmedia_schedule_state": "absent"})
     assert removed.rc == 0, removed.output[-3000:]
     assert "mediaops-antmedia-record" not in on_host(1, "systemctl list-timers --all --no-pager").stdout
+
+
+HOSTILE_ENVIRONMENT = {
+    "ANTMEDIA_JWT_SECRET": "s3cr3t-jwt-\"quoted\" 'single' $HOME ${USER} `id` %h %% \\back\\slash\\\nsecond line\\",
+    "PLAIN": "a b  c",
+    "EMPTY": "",
+    "_UNDER_9": "trailing space ",
+}
+HOSTILE_ARGS = ["--extra-vars", "x=%h $HOME \"q\" \\z", "multi\nline", "tab\there"]
+HOSTILE_INVENTORY = "/etc/media %h/$HOME inv.yml"
+DUMP_RUN = ("#!/usr/bin/python3\nimport json, os, sys\n"
+            "json.dump({'argv': sys.argv[1:], 'env': {name: os.environ.get(name) for name in %r}},\n"
+            "          open('/run/dump-run.json', 'w'))\n" % sorted(HOSTILE_ENVIRONMENT))
+
+
+def test_schedule_keeps_secrets_out_of_the_unit_and_systemd_reads_back_every_value(lab):
+    """schedule.yml on a test host: a hostile variable name is refused before anything is written; hostile values
+    (quotes, $, `, %, backslashes, newlines) and hostile arguments come back byte for byte from a real systemd run of
+    the unit; the environment is in a 0600 file, not in the unit, and never in the output at -v --diff."""
+    name = "hostile-schedule"
+    common = {"antmedia_schedule_hosts": "ams1", "antmedia_schedule_name": name}
+    injected = {"X=1\"\nExecStartPre=/bin/touch /tmp/pwned\n#": "v"}
+    refused = run_playbook(REPO / "playbooks" / "schedule.yml", LAB / "hosts.yml", lab,
+                           inventories=[LAB / "inventory.yml"], extra_vars=dict(common, antmedia_schedule_inventory="/etc/inv.yml",
+                                           antmedia_schedule_environment=injected))
+    assert refused.rc != 0 and "invalid variable names" in refused.output, refused.output[-3000:]
+    assert on_host(1, "ls /etc/systemd/system/%s.service /tmp/pwned 2>&1" % name).stdout.count("No such file") == 2
+
+    assert on_host(1, "cat > /usr/local/bin/dump-run <<'PY'\n%sPY\nchmod 755 /usr/local/bin/dump-run" % DUMP_RUN) \
+        .returncode == 0
+    installed = run_playbook(REPO / "playbooks" / "schedule.yml", LAB / "hosts.yml", lab,
+                             inventories=[LAB / "inventory.yml"], verbosity=1, diff=True, extra_vars=dict(
+                                 common, antmedia_schedule_inventory=HOSTILE_INVENTORY,
+                                 antmedia_schedule_ansible_playbook="/usr/local/bin/dump-run",
+                                 antmedia_schedule_extra_args=HOSTILE_ARGS,
+                                 antmedia_schedule_environment=HOSTILE_ENVIRONMENT))
+    assert installed.rc == 0, installed.output[-4000:]
+    assert "s3cr3t" not in installed.output
+    unit = on_host(1, "cat /etc/systemd/system/%s.service" % name).stdout
+    assert "s3cr3t" not in unit and "EnvironmentFile=/etc/mediaops-antmedia/%s.env" % name in unit
+    mode = on_host(1, "stat -c '%%a %%U' /etc/mediaops-antmedia/%s.env /etc/mediaops-antmedia" % name).stdout.split()
+    assert mode == ["600", "root", "700", "root"], mode
+    verified = on_host(1, "systemd-analyze verify /etc/systemd/system/%s.service 2>&1; echo rc=$?" % name)
+    assert verified.stdout.strip().endswith("rc=0"), verified.stdout
+    ran = on_host(1, "rm -f /run/dump-run.json; systemctl start %s.service; "
+                     "systemctl show -p Result --value %s.service; cat /run/dump-run.json" % (name, name))
+    result, _, dump = ran.stdout.partition("\n")
+    assert result == "success", ran.stdout + ran.stderr
+    seen = json.loads(dump)
+    assert seen["argv"] == ["-i", HOSTILE_INVENTORY, "mediaops.antmedia.record"] + HOSTILE_ARGS
+    assert seen["env"] == HOSTILE_ENVIRONMENT
+    assert on_host(1, "test -e /tmp/pwned").returncode != 0
+
+    removed = run_playbook(REPO / "playbooks" / "schedule.yml", LAB / "hosts.yml", lab,
+                           inventories=[LAB / "inventory.yml"],
+                           extra_vars=dict(common, antmedia_schedule_state="absent"))
+    assert removed.rc == 0, removed.output[-3000:]
+    assert on_host(1, "ls /etc/mediaops-antmedia/%s.env /etc/systemd/system/%s.service 2>&1" % (name, name)) \
+        .stdout.count("No such file") == 2
