@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The demo (README's first command): a local fleet of Ant Media Server stand-ins on real
 # systemd test hosts, and the collection's whole job on it:
-#   participants join rooms -> provision.yml installs the Media Push plugin (pinned,
-#   checksum-verified, from a local mirror) and restarts safely -> record.yml starts the
+#   one host runs its app as Circle (the conference application) answering as AMS 3.x ->
+#   participants join rooms -> provision.yml installs the Media Push plugin of each server's
+#   release (checksum-verified, from a local mirror) and restarts safely -> record.yml starts the
 #   recordings -> a few seconds later record.yml stops them -> the VoDs (real MP4 files)
 #   are listed with their durations -> drift.yml prints its table.
 # Runs as root on Debian 12. Everything it starts is torn down at the end.
@@ -10,6 +11,8 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 hosts=${DEMO_HOSTS:-3}
+# This host's app "live" is a Circle app with the AMS 3.x shape; it records with Circle's own room page.
+circle_host=${DEMO_CIRCLE_HOST:-3}
 work=$repo/.work/demo
 started=$(date +%s)
 
@@ -25,8 +28,10 @@ wait "$build_pid" || { tail -30 "$work.build.log"; echo "demo: building the test
 export ANSIBLE_COLLECTIONS_PATH=$repo/.work/collections ANSIBLE_PIPELINING=1 ANSIBLE_FORCE_COLOR=0
 export ANSIBLE_CALLBACK_RESULT_FORMAT=yaml ANSIBLE_DISPLAY_SKIPPED_HOSTS=0 ANSIBLE_DISPLAY_OK_HOSTS=1
 export ANSIBLE_DEPRECATION_WARNINGS=0 ANSIBLE_HOST_KEY_CHECKING=0
+circle_hosts='[]'
+[ "$circle_host" -ge 1 ] && [ "$circle_host" -le "$hosts" ] && circle_hosts="[\"ams$circle_host\"]"
 playbook=("$repo/.venv/bin/ansible-playbook" -i "$repo/.work/molecule/hosts.yml" -i "$repo/.work/molecule/inventory.yml"
-  -e "@scripts/demo/group_vars.yml")
+  -e "@scripts/demo/group_vars.yml" -e "{\"demo_circle_hosts\": $circle_hosts}")
 
 cleanup() { step "tearing the fleet down"; bash tests/roles/lab.sh down >/dev/null 2>&1 || true; }
 trap cleanup EXIT
@@ -35,6 +40,29 @@ step "booting $hosts media servers (Debian, systemd, sshd, the AMS stand-in as s
 bash tests/roles/lab.sh up "$hosts" | tail -1
 "${playbook[@]}" extensions/molecule/resources/prepare.yml > "$work.prepare.log" 2>&1 \
   || { tail -30 "$work.prepare.log"; exit 1; }
+
+if [ "$circle_hosts" != '[]' ]; then
+  step "ams$circle_host runs app live as Circle (the conference application) and answers as AMS 3.0.1"
+  # the lab's switch for a test host (lab/README.md): extra stand-in arguments, read by the antmedia unit
+  bash lab/hosts.sh ssh "$circle_host" "echo 'ANTMEDIA_STANDIN_ARGS=\"--app-kind live=circle --server-version 3.0.1\"' \
+    > /etc/default/antmedia && systemctl restart antmedia"
+  circle_ip=10.77.0.$((10 + circle_host))
+  shape=""
+  for _ in $(seq 1 150); do  # polled: until the new process answers, ready, with the new shape
+    shape=$(curl --noproxy '*' -fsS --max-time 2 "http://$circle_ip:5080/_lab/health" 2>/dev/null | python3 -c '
+import json, sys
+health = json.load(sys.stdin)
+print("%s %s %s" % (health.get("ready"), health.get("serverVersion"), health.get("appKinds", {}).get("live")))' \
+      2>/dev/null || true)
+    [ "$shape" = "True 3.0.1 circle" ] && break
+    sleep 0.2
+  done
+  [ "$shape" = "True 3.0.1 circle" ] || { echo "demo: ams$circle_host did not come back as a Circle app ($shape)" >&2; exit 1; }
+  # what a client sees there: "not found" is a 200 page, not a 404
+  printf 'ams%s: GET /live/rest/v2/broadcasts/no-such-room -> HTTP %s, %s\n' "$circle_host" \
+    "$(curl --noproxy '*' -s -o /dev/null -w '%{http_code}' "http://$circle_ip:5080/live/rest/v2/broadcasts/no-such-room")" \
+    "$(curl --noproxy '*' -s -o /dev/null -w '%{content_type}' "http://$circle_ip:5080/live/rest/v2/broadcasts/no-such-room")"
+fi
 
 step "participants join rooms (the stand-in's control interface, not the AMS API)"
 for i in $(seq 1 "$hosts"); do
@@ -63,12 +91,22 @@ step "record.yml: record every room declared in inventory"
 "${playbook[@]}" -e @scripts/demo/rooms.yml playbooks/record.yml | grep -E '^(ams[0-9]+ +:)'
 step "record.yml again: nothing to change"
 "${playbook[@]}" -e @scripts/demo/rooms.yml playbooks/record.yml | grep -E '^(ams[0-9]+ +:)'
+if [ "$circle_hosts" != '[]' ]; then
+  for room in "board-ams$circle_host" "standup-ams$circle_host"; do  # what Circle's users see: the room records
+    printf 'ams%s: room %s metaData %s\n' "$circle_host" "$room" "$(curl --noproxy '*' -fsS \
+      "http://$circle_ip:5080/live/rest/v2/broadcasts/$room" | python3 -c 'import json,sys; print(json.load(sys.stdin)["metaData"])')"
+  done
+fi
 
 step "the meeting goes on for 6 seconds"
 sleep 6
 
 step "record.yml with the rooms stopped: the recordings become VoDs"
 "${playbook[@]}" -e @scripts/demo/rooms-stopped.yml playbooks/record.yml | grep -E '^(ams[0-9]+ +:)'
+if [ "$circle_hosts" != '[]' ]; then
+  printf 'ams%s: room board-ams%s metaData %s\n' "$circle_host" "$circle_host" "$(curl --noproxy '*' -fsS \
+    "http://$circle_ip:5080/live/rest/v2/broadcasts/board-ams$circle_host" | python3 -c 'import json,sys; print(json.load(sys.stdin)["metaData"])')"
+fi
 
 step "the VoDs, with their durations"
 "${playbook[@]}" scripts/demo/vods.yml | sed -nE 's/^ *msg: *//p'
