@@ -63,7 +63,7 @@ options:
         O(record_type) is given and it is not recording yet.
       - V(stopped) stops the push if its broadcast is broadcasting. A broadcast that is broadcasting without a
         Media Push session (another publisher) fails the task and is not touched.
-      - A push broadcast whose stream stalled (status V(terminated_unexpectedly): no live session on this server) is
+      - A push broadcast whose stream stalled (status V(terminated_unexpectedly), no live session on this server) is
         ended by the server with C(POST /APP/rest/v2/broadcasts/ID/stop), never through the plugin's stop (which
         would forward the request to the C(driverIp) of the broadcast and can hang).
       - When the room of a V(ROOM_composite) push carries Circle's flag C(isRecording=true), stopping also sets it to
@@ -83,7 +83,7 @@ options:
       - V(circle) is Circle's own room page in play-only mode,
         C(/APP/ROOM?playOnly=true&enterDirectly=true&token=TOKEN), as Circle records it (C(token=) is always there,
         empty without O(token)). Use it in a Circle application, which has no C(multitrack-play.html).
-      - With V(circle) and O(record_type), the module also sets Circle's recording flag, C({"isRecording": true}) in
+      - With V(circle) and O(record_type), the module also sets Circle's recording flag, C(isRecording=true) in
         the room broadcast's C(metaData) (other keys kept), once the recording started, so Circle's users see the
         recording and can stop it; see O(state).
       - Mutually exclusive with O(page_url).
@@ -156,11 +156,11 @@ notes:
     is being prepared; the module asks again for up to 10 seconds. If that answer stays, the record type is
     returned in RV(recording_unknown) with a warning, not as recording.
   - If the server answers that a session with the push's stream id already exists while its stream is not
-    broadcasting, a start may still be in flight (a real start takes up to 90 s): the module waits for the stream
+    broadcasting, a start may still be in flight (a real start takes up to 90 s), so the module waits for the stream
     up to O(timeout) seconds, and never starts a second one.
-  - "Not found" is told by the answer's content type, not its status code: a missing broadcast is an HTML 404
-    page, or a 200 page in a Circle application; an application that does not answer the JSON probe
-    C(GET /APP/rest/v2/broadcasts/count) does not exist, and the task says so.
+  - A missing broadcast is told by the answer's content type, not its status code. A real server answers it with
+    an HTML 404 page, and a Circle application with a 200 page; an application that does not answer the JSON
+    probe C(GET /APP/rest/v2/broadcasts/count) does not exist, and the task says so.
 seealso:
   - module: mediaops.antmedia.broadcast_recording
   - module: mediaops.antmedia.broadcast_info

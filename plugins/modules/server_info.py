@@ -13,7 +13,7 @@ author: mediaops team (@mediaops)
 description:
   - Reads, for each application in O(apps), whether the REST API answers, whether the Media Push plugin is loaded
     and ready to push, and which media pushes and recordings are live; and the server's version.
-  - I(Loaded) is not I(ready): the plugin's REST routes exist as soon as its jar is loaded, but its setup
+  - I(Loaded) is not I(ready). The plugin's REST routes exist as soon as its jar is loaded, but its setup
     (ChromeDriver, writing its publisher page) runs after the application starts and may fail. A push can start
     only once the publisher page C(/APP/media-push/media-push-publisher.html) answers 200 (RV(apps.media_push_ready)).
   - Used before a restart (a restart ends every push and loses the recording in progress) and after it (wait
