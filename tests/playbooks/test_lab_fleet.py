@@ -109,7 +109,9 @@ def test_drift_reports_exactly_the_injected_drifts(lab):
     assert settings.startswith("**DRIFT**") and "mp4MuxingEnabled=False" in settings
     assert recordings.startswith("**DRIFT**") and "weekly_composite needs start" in recordings
     plugin, browser, settings, recordings = rows["ams2"]
-    assert plugin.startswith("**DRIFT**") and "3.0.1" in plugin
+    server_version = lab_call(2, "GET", "/_lab/health")["serverVersion"]
+    assert plugin.startswith("**DRIFT**") and "media-push %s" % server_version in plugin, plugin
+    assert "media-push 3.0.2 does not match the server version %s" % server_version in plugin, plugin
     assert (browser, settings, recordings) == ("ok", "ok", "ok")
     # the jar drift did not restart or touch anything
     assert "media-push-3.0.2" not in on_host(2, "ls /usr/local/antmedia/plugins-dist").stdout
