@@ -16,7 +16,7 @@ import time
 import pytest
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-SCENARIOS = ["default", "check-first", "restart-guard", "upgrade", "rerun-after-failure"]
+SCENARIOS = ["default", "check-first", "restart-guard", "upgrade", "rerun-after-failure", "server-install", "server-upgrade"]
 VENV_BIN = os.path.dirname(sys.executable)
 TIMEOUT = 900
 
