@@ -178,7 +178,7 @@ def test_couldnt_be_started_right_after_a_start_is_asked_again(ams, clock):
     for _attempt in range(3):
         ams.inject("PUT", "/recording/true$", couldnt_be_started())
     outcome = MediaPushReconciler(api()).run(push(record_type="mp4"))
-    assert [path for path in paths(ams, "PUT")] == ["/live/rest/v2/broadcasts/room1_composite/recording/true"] * 4
+    assert paths(ams, "PUT") == ["/live/rest/v2/broadcasts/room1_composite/recording/true"] * 4
     assert outcome.changed and outcome.data["recording"] == ["mp4"]
     assert ams.broadcasts["room1_composite"]["mp4Enabled"] == 1 and ams.recorders["room1_composite"] == {"mp4"}
     assert sum(clock.sleeps) <= RECORDING_PREPARE_SECONDS
