@@ -158,3 +158,34 @@ def test_restart_refuses_unquoted_app_names(fleet, tmp_path):
     extra.write_text("antmedia_service_apps: [live, 010, yes]\nansible_become: false\n")
     run = run_playbook(REPO / "playbooks" / "restart.yml", inventory, tmp_path, extra_args=["-e", "@%s" % extra])
     assert run.rc != 0 and "got 8, True" in run.output and "quote it" in run.output, run.output[-2000:]
+
+
+def test_verify_waits_for_the_publisher_page_and_fails_naming_app_and_timeout(fleet, tmp_path):
+    """antmedia_service's verify step: ready means the Media Push publisher page answers 200; when the plugin's set-up
+    fails (the page never appears), the step fails after antmedia_service_ready_timeout naming the app and the
+    timeout. With the set-up working, it passes once the page is there."""
+    playbook = tmp_path / "verify.yml"
+    playbook.write_text(
+        "- hosts: media_servers\n  gather_facts: false\n  tasks:\n"
+        "    - ansible.builtin.include_role:\n        name: mediaops.antmedia.antmedia_service\n"
+        "        tasks_from: verify\n")
+    address = ADDRESSES[1]
+    inventory = local_fleet_inventory(fleet, ADDRESSES[1:], {}, {
+        "antmedia_service_url": fleet.base_url(address), "antmedia_service_apps": ["live", "LiveApp"],
+        "antmedia_service_ready_timeout": 4, "antmedia_service_ready_interval": 1})
+    try:
+        fleet.set_options(address=address, pluginSetupFails=True)
+        for app in ("live", "LiveApp"):  # a page written by an earlier start stays on disk: a fresh install here
+            page = fleet.server_root(address) / "webapps" / app / "media-push" / "media-push-publisher.html"
+            if page.exists():
+                page.unlink()
+        fleet.restart(address=address)
+        failed = run_playbook(playbook, inventory, tmp_path)
+        assert failed.rc != 0, failed.output[-3000:]
+        assert "was not ready within 4 s (antmedia_service_ready_timeout)" in failed.output, failed.output[-3000:]
+        assert "does not answer 200 in app live, LiveApp" in failed.output, failed.output[-3000:]
+    finally:
+        fleet.set_options(address=address, pluginSetupFails=False)
+        fleet.restart(address=address)
+    passed = run_playbook(playbook, inventory, tmp_path)
+    assert passed.rc == 0, passed.output[-3000:]
