@@ -37,6 +37,15 @@ def wait_for(condition, timeout: float = 15, interval: float = 0.05, what: str =
         time.sleep(interval)
 
 
+def logged_span(ams, since_seq: int, first_suffix: str, last_suffix: str) -> float:
+    """Seconds between the first request ending in first_suffix and the last ending in last_suffix after
+    since_seq, on the server's clock (its request log): no test-side timing a loaded machine can stretch."""
+    entries = ams.requests(since_seq)
+    first = [entry["time"] for entry in entries if entry["path"].endswith(first_suffix)][0]
+    last = [entry["time"] for entry in entries if entry["path"].endswith(last_suffix)][-1]
+    return last - first
+
+
 def vods(ams, stream_id: str | None = None, app: str = "live") -> list[dict]:
     query = "?streamId=%s" % stream_id if stream_id else ""
     status, body = ams.call("GET", "/%s/rest/v2/vods/list/0/250%s" % (app, query))

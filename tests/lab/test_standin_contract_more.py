@@ -16,7 +16,7 @@ import pytest
 
 from ams_standin.__main__ import parse_arguments
 
-from standin_helpers import media_codecs, media_duration, vods, wait_for, wait_vods
+from standin_helpers import logged_span, media_codecs, media_duration, vods, wait_for, wait_vods
 
 BROADCASTS = "/live/rest/v2/broadcasts"
 RESULT_KEYS = {"success", "message", "dataId", "errorId"}
@@ -190,11 +190,12 @@ def ffmpeg_shim(directory):
 def record_for(ams, stream_id, seconds, record_type="mp4"):
     ams.publish(stream_id)
     query = "?recordType=%s" % record_type
+    seq = ams.last_seq()
     assert ams.call("PUT", BROADCASTS + "/%s/recording/true%s" % (stream_id, query))[1]["success"] is True
-    began = time.monotonic()
-    time.sleep(seconds)
+    time.sleep(seconds)  # at least this long
     assert ams.call("PUT", BROADCASTS + "/%s/recording/false%s" % (stream_id, query))[1]["success"] is True
-    return time.monotonic() - began
+    # how long it recorded on the server's clock, not the test's (a loaded machine stretches the latter)
+    return logged_span(ams, seq, "/%s/recording/true" % stream_id, "/%s/recording/false" % stream_id)
 
 
 def test_recordings_are_cut_from_one_encode_per_media_cache(make_standin, tmp_path):

@@ -9,6 +9,7 @@ import socket
 import time
 
 import pytest
+from standin_helpers import wait_for
 
 
 def raw(ams, method, path, body=None, timeout=10):
@@ -62,9 +63,11 @@ def test_slow_answers_late_but_does_the_work(standin):
     ams.set_faults({"method": "PUT", "path": "/recording/true", "kind": "slow", "delay": 1.5})
     with pytest.raises(socket.timeout):
         raw(ams, "PUT", "/live/rest/v2/broadcasts/slowcam/recording/true?recordType=mp4", timeout=0.5)
-    time.sleep(1.5)
-    status, broadcast = ams.call("GET", "/live/rest/v2/broadcasts/slowcam")
-    assert status == 200 and broadcast["mp4Enabled"] == 1
+    # the slow request still does its work: polled, not a fixed sleep that a loaded machine can outrun
+    broadcast = wait_for(lambda: (lambda answer: answer[1] if answer[0] == 200 and answer[1].get("mp4Enabled") == 1
+                                  else None)(ams.call("GET", "/live/rest/v2/broadcasts/slowcam")),
+                         what="the slow recording start to take effect")
+    assert broadcast["mp4Enabled"] == 1
 
 
 def test_rules_match_method_and_path_only(standin):

@@ -9,7 +9,7 @@ import time
 
 import pytest
 from standin_helpers import (SECRET, hs256_token, is_circle_spa, is_tomcat_error, media_duration,
-                             start_recording_when_prepared, wait_vods)
+                             logged_span, start_recording_when_prepared, wait_for, wait_vods)
 
 PUSH = "/live/rest/v1/media-push"
 PAGE = "http://127.0.0.1:5080/live/multitrack-play.html?id=room1&muted=false"
@@ -63,16 +63,17 @@ def test_start_blocks_then_the_page_publishes_a_zombi_broadcast(standin_push):
 
 
 def test_a_blocking_start_does_not_hold_up_other_requests(make_standin):
-    ams = make_standin(media_push=True, push_start_delay=2.0)
+    # a start long enough that no load can make the requests below outlast it
+    ams = make_standin(media_push=True, push_start_delay=8.0)
     answers = []
     pusher = threading.Thread(target=lambda: answers.append(start(ams, "slow")))
     pusher.start()
-    time.sleep(0.3)
-    began = time.monotonic()
+    # polled: once the blocking start holds its session (a fixed sleep could run ahead of it on a loaded machine)
+    wait_for(lambda: ams.media_push_sessions(), what="the blocking start's session")
     assert ams.call("GET", "/live/rest/v2/broadcasts/count")[0] == 200
-    # While it starts, the session exists: the same id is refused at once.
+    # While it starts, the session exists: the same id is refused without waiting for it.
     assert start(ams, "slow")["message"] == "Session with the same streamId: slow already exists. Please stop it first"
-    assert time.monotonic() - began < 1.0
+    assert pusher.is_alive() and answers == []  # answered while the first start still blocked, not after it
     pusher.join()
     assert answers[0]["success"] is True
 
@@ -102,6 +103,7 @@ def test_without_stream_id_the_plugin_generates_one(standin_shared):
 
 
 def test_record_type_on_start_records_without_setting_the_fields(standin_push):
+    seq = standin_push.last_seq()
     start(standin_push, "push1", recordType="mp4")
     pushed = standin_push.call("GET", "/live/rest/v2/broadcasts/push1")[1]
     assert pushed["mp4Enabled"] == 0 and pushed["webMEnabled"] == 0
@@ -109,10 +111,11 @@ def test_record_type_on_start_records_without_setting_the_fields(standin_push):
     # Recording already: the REST call says it could not start, which does not mean "not recording".
     assert standin_push.call("PUT", "/live/rest/v2/broadcasts/push1/recording/true")[1] == {
         "success": False, "message": "mp4 recording couldn't be started", "dataId": None, "errorId": 0}
-    time.sleep(1.0)
+    time.sleep(1.0)  # at least 1 s
     assert stop(standin_push, "push1") == {"success": True, "message": "", "dataId": "", "errorId": 0}
     [vod] = wait_vods(standin_push, "push1")
-    assert abs(media_duration(standin_push.streams_dir() / vod["vodName"]) - 1.0) < 0.5
+    recorded = logged_span(standin_push, seq, "/media-push/start", "/media-push/stop/push1")  # the server's clock
+    assert abs(media_duration(standin_push.streams_dir() / vod["vodName"]) - recorded) < 0.5
 
 
 def test_stop_ends_the_push_removes_the_zombi_and_finishes_the_recording(standin_push):
