@@ -215,10 +215,8 @@ def test_up_again_reuses_the_running_hosts(lab):
         return re.findall(rf"^{re.escape(lab.name)}\d+ \S+ pid=(\d+) ", hosts_sh("status").stdout, re.M)
     before = nspawn_pids()
     assert len(before) == COUNT
-    started = time.monotonic()
     hosts_sh("up", str(COUNT))
-    assert time.monotonic() - started < 30
-    assert nspawn_pids() == before
+    assert nspawn_pids() == before  # the same processes: reused, not rebooted (no wall-clock bound needed)
 
 
 def test_serve_gives_files_to_the_hosts(lab):
