@@ -103,11 +103,11 @@ def check_id(value, option, max_bytes=MAX_ID_BYTES):
         if char in FORBIDDEN_ID_CHARACTERS:
             raise ValidationError("%s %s must not contain %r" % (option, _shown(value), char))
         if char.isspace():
-            raise ValidationError("%s %s must not contain spaces or other whitespace (U+%04X)" % (option, _shown(value),
-                                                                                              ord(char)))
+            raise ValidationError("%s %s must not contain spaces or other whitespace (U+%04X)"
+                                  % (option, _shown(value), ord(char)))
         if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn"):
-            raise ValidationError("%s %s must not contain control characters (U+%04X)" % (option, _shown(value),
-                                                                                         ord(char)))
+            raise ValidationError("%s %s must not contain control characters (U+%04X)"
+                                  % (option, _shown(value), ord(char)))
         if ord(char) in INVISIBLE:
             raise ValidationError("%s %s must not contain invisible characters (U+%04X %s)" % (
                 option, _shown(value), ord(char), unicodedata.name(char, "")))

@@ -128,13 +128,13 @@ def room_recordings_cases():
         case("case twins", {"recordings": [{"room": "Board"}, {"room": "board"}]}, "looks the same as room 'Board'"),
         case("width-form twins", {"recordings": [{"room": "board"}, {"room": "\uff42oard"}]}, "looks the same"),
         case("Cyrillic case twins", {"recordings": [{"room": "\u0441\u043e\u0432\u0435\u0442"},
-                                                   {"room": "\u0441\u043e\u0432\u0435\u0442".upper()}]},
+                                                    {"room": "\u0441\u043e\u0432\u0435\u0442".upper()}]},
              "looks the same"),
         # Latin "cop" and Cyrillic "сор": each in one script, drawn the same
         case("cross-script twins", {"recordings": [{"room": "cop"}, {"room": "\u0441\u043e\u0440"}]},
              "looks the same as room 'cop'"),
         case("stream id twins", {"recordings": [{"room": "a", "stream_id": "s\u00e9"},
-                                               {"room": "b", "stream_id": "se\u0301"}]}, "stream id"),
+                                                {"room": "b", "stream_id": "se\u0301"}]}, "stream id"),
         case("invisible room", {"recordings": [{"room": "\u3164"}]}, "U+3164"),
     ]
 
