@@ -58,6 +58,8 @@ options:
     description:
       - Seconds to wait for an answer to one request. A real Media Push start blocks while the server starts a
         browser and waits for the page, up to about 90 seconds.
+      - Also bounds the waits between the attempts of a read (backoff, or the server's C(Retry-After) on HTTP 429 or
+        503); a C(Retry-After) longer than what is left fails the task at once, saying so.
     type: int
     default: 120
 requirements:

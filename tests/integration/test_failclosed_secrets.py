@@ -70,6 +70,11 @@ def test_a_password_in_url_shows_nowhere(standin, run_task):
                                                   timeout=2), verbosity=3)
     outputs.append(unreachable.stdout)
     assert unreachable["failed"] is True and "http://127.0.0.1:9" in unreachable["msg"], unreachable.result
-    text = "\n".join(outputs) + repr([read.result, missing.result, refused.result, unreachable.result])
+    # room_recordings runs in the controller (local connection): the same rules
+    rooms = run_task("room_recordings", dict(url=url, app="live", recordings=[{"room": "pw-room", "state": "stopped"}]),
+                     diff=True, verbosity=3)
+    outputs.append(rooms.stdout)
+    assert rooms.get("failed") is not True and "AnsiballZ_room_recordings" not in rooms.stdout, rooms.result
+    text = "\n".join(outputs) + repr([read.result, missing.result, refused.result, unreachable.result, rooms.result])
     assert URL_PASSWORD not in text
     assert "opsuser:" not in text
