@@ -91,3 +91,23 @@ def test_bad_items_fail_before_any_request(ams, run, recordings, expected):
     result = run(recordings=recordings)
     assert result["failed"] is True and expected in result["msg"], result["msg"]
     assert ams.calls == []
+
+
+def test_circle_items_flag_their_rooms_and_stop_unlisted_clears_circles_flag(ams, run):
+    """Issue 14: room items take page circle (Circle's flag) and the publish token options of media_push."""
+    ams.kind, ams.version = "circle", "3.0.1"
+    ams.add_broadcast("weekly", metaData=json.dumps({"theme": "dark"}))
+    ams.add_broadcast("other", metaData=json.dumps({"isRecording": True}))
+    ams.add_push("other_composite", record_type="mp4")  # started by a Circle user
+    secret = "stream-secret-of-the-app-0123456789"
+    result = run(recordings=[{"room": "weekly", "page": "circle", "stream_jwt_secret": secret}], stop_unlisted=True)
+    assert result["changed"] is True and result["started"] == ["weekly_composite"]
+    assert result["stopped"] == ["other_composite"]
+    assert json.loads(ams.broadcasts["weekly"]["metaData"]) == {"theme": "dark", "isRecording": True}
+    assert json.loads(ams.broadcasts["other"]["metaData"]) == {"isRecording": False}
+    start = [call for call in ams.writes if call.path.endswith("/media-push/start")][0]
+    assert start.body["url"].endswith("/live/weekly?playOnly=true&enterDirectly=true&token=")
+    assert start.body["token"].count(".") == 2  # a minted JWT...
+    assert secret not in result["_raw"] and start.body["token"] not in result["_raw"]  # ...never shown
+    again = run(recordings=[{"room": "weekly", "page": "circle", "stream_jwt_secret": secret}], stop_unlisted=True)
+    assert again["changed"] is False
