@@ -189,3 +189,43 @@ def test_verify_waits_for_the_publisher_page_and_fails_naming_app_and_timeout(fl
         fleet.restart(address=address)
     passed = run_playbook(playbook, inventory, tmp_path)
     assert passed.rc == 0, passed.output[-3000:]
+
+
+def test_guard_fails_closed_on_a_slow_read(fleet, tmp_path):
+    """The restart guard alone (entry point guard, which restarts nothing), against a local stand-in: idle, it
+    passes; one read slower than the timeout is a doubt that refuse refuses and wait waits out, then refuses; a
+    recording found by the last read is refused."""
+    playbook = tmp_path / "guard.yml"
+    playbook.write_text(
+        "- hosts: media_servers\n  gather_facts: false\n  tasks:\n"
+        "    - ansible.builtin.include_role:\n        name: mediaops.antmedia.antmedia_service\n"
+        "        tasks_from: guard\n")
+    address = ADDRESSES[1]
+    inventory = local_fleet_inventory(fleet, ADDRESSES[1:], {}, {
+        "antmedia_service_url": fleet.base_url(address), "antmedia_service_apps": ["live", "LiveApp"],
+        "antmedia_service_timeout": 2, "antmedia_service_name": "no-such-unit-here"})
+    idle = run_playbook(playbook, inventory, tmp_path)
+    assert idle.rc == 0, idle.output[-3000:]
+
+    slow = {"method": "GET", "path": "v2/broadcasts/list", "kind": "slow", "delay": 4, "count": 1}
+    fleet.set_faults(slow, address=address)
+    refused = run_playbook(playbook, inventory, tmp_path)
+    assert refused.rc != 0 and "Refusing to restart no-such-unit-here" in refused.output, refused.output[-3000:]
+    assert "could not be read" in refused.output and "timeout" in refused.output, refused.output[-3000:]
+
+    fleet.set_faults(dict(slow, count=20), address=address)
+    waited = run_playbook(playbook, inventory, tmp_path, extra_vars={
+        "antmedia_service_restart_policy": "wait", "antmedia_service_wait_timeout": 2,
+        "antmedia_service_wait_interval": 1})
+    assert waited.rc != 0 and "did not become idle within 2 s" in waited.output, waited.output[-3000:]
+    assert "timeout" in waited.output
+    fleet.lab("DELETE", "/_lab/faults", address=address)
+
+    fleet.circle_record("guarded", app="LiveApp", address=address)
+    try:
+        busy = run_playbook(playbook, inventory, tmp_path, extra_vars={"antmedia_service_restart_policy": "wait",
+                                                                       "antmedia_service_wait_timeout": 2,
+                                                                       "antmedia_service_wait_interval": 1})
+        assert busy.rc != 0 and "guarded_composite" in busy.output, busy.output[-3000:]
+    finally:
+        fleet.circle_stop("guarded", app="LiveApp", address=address)
