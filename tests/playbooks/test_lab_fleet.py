@@ -209,7 +209,8 @@ def test_schedule_keeps_secrets_out_of_the_unit_and_systemd_reads_back_every_val
     common = {"antmedia_schedule_hosts": "ams1", "antmedia_schedule_name": name}
     injected = {"X=1\"\nExecStartPre=/bin/touch /tmp/pwned\n#": "v"}
     refused = run_playbook(REPO / "playbooks" / "schedule.yml", LAB / "hosts.yml", lab,
-                           inventories=[LAB / "inventory.yml"], extra_vars=dict(common, antmedia_schedule_inventory="/etc/inv.yml",
+                           inventories=[LAB / "inventory.yml"],
+                           extra_vars=dict(common, antmedia_schedule_inventory="/etc/inv.yml",
                                            antmedia_schedule_environment=injected))
     assert refused.rc != 0 and "invalid variable names" in refused.output, refused.output[-3000:]
     assert on_host(1, "ls /etc/systemd/system/%s.service /tmp/pwned 2>&1" % name).stdout.count("No such file") == 2
