@@ -49,10 +49,11 @@ stage_badinput() { run_pytest "$py311" tests/badinput; }
 stage_roles() { run_pytest "$py311" -s tests/roles; }
 stage_publish() { bash scripts/publish.sh; }
 stage_playbooks() { run_pytest "$py311" tests/playbooks; }
+stage_eda() { run_pytest "$repo/.venv-eda/bin/python" tests/eda; }  # ansible-rulebook end to end (about 3 min)
 # The SSH fleet benchmark's short form on its own test hosts (counts, not times), and jobs through ansible-runner.
 stage_fleet() { "$py311" benchmarks/fleet_ssh.py --quick --ways ours && run_pytest "$repo/.venv-runner/bin/python" tests/runner; }
 
-all_stages=(sanity lint unit lab integration badinput hosts roles playbooks fleet publish)
+all_stages=(sanity lint unit lab integration badinput hosts roles playbooks fleet eda publish)
 stages=("$@"); [ ${#stages[@]} -gt 0 ] || stages=("${all_stages[@]}")
 passed=0; failed=0; failed_names=()
 for stage in "${stages[@]}"; do
