@@ -6,6 +6,8 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 
 apt_packages=(ffmpeg debootstrap systemd-container openssh-client iproute2 openssl)
+# ansible-rulebook (the eda test stage) runs its rules engine on a Java 17 runtime
+apt_packages+=(openjdk-17-jre-headless)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -55,6 +57,10 @@ fi
 # ansible-runner (as AWX runs a job) for tests/runner, and py-spy for the SSH fleet benchmark's profile:
 # a venv of their own (.venv-runner), remade only when tests/requirements-runner.txt changes.
 make_venv "$repo/.venv-runner" "$py311" "$repo/tests/requirements-runner.txt"
+
+# Event-Driven Ansible: ansible-rulebook and its ansible-core in their own venv (the eda test stage, the EDA
+# benchmark); ansible-rulebook runs ansible-galaxy and ansible-playbook from this venv's bin/ on PATH.
+make_venv "$repo/.venv-eda" "$py311" "$repo/tests/requirements-eda.txt"
 
 # Playbooks and pytest import the collection through this path (a link to the checkout).
 mkdir -p "$repo/.work/collections/ansible_collections/mediaops"
