@@ -17,6 +17,13 @@ work=$repo/.work/demo
 started=$(date +%s)
 
 step() { printf '\n=== [%3ss] %s\n' "$(( $(date +%s) - started ))" "$*"; }
+# The AMS REST API admits only 127.0.0.1 (its IP filter): ask it on the host itself, as the modules do.
+rest_on_host() {  # rest_on_host I PATH FORMAT: curl on host amsI, -w FORMAT (empty: the body)
+  bash lab/hosts.sh ssh "$1" "curl -s -o $([ -n "$3" ] && echo /dev/null || echo -) ${3:+-w '$3'} http://127.0.0.1:5080$2"
+}
+room_metadata() {  # room_metadata I ROOM: the room broadcast's metaData, as Circle's users see it
+  rest_on_host "$1" "/live/rest/v2/broadcasts/$2" "" | python3 -c 'import json, sys; print(json.load(sys.stdin).get("metaData"))'
+}
 
 # The hosts' root filesystem (built once, then cached) and the venvs are made side by side on a new machine.
 bash scripts/setup.sh --packages
@@ -59,22 +66,11 @@ print("%s %s %s" % (health.get("ready"), health.get("serverVersion"), health.get
   done
   [ "$shape" = "True 3.0.1 circle" ] || { echo "demo: ams$circle_host did not come back as a Circle app ($shape)" >&2; exit 1; }
   # what a client sees there: "not found" is a 200 page, not a 404
-  printf 'ams%s: GET /live/rest/v2/broadcasts/no-such-room -> HTTP %s, %s\n' "$circle_host" \
-    "$(curl --noproxy '*' -s -o /dev/null -w '%{http_code}' "http://$circle_ip:5080/live/rest/v2/broadcasts/no-such-room")" \
-    "$(curl --noproxy '*' -s -o /dev/null -w '%{content_type}' "http://$circle_ip:5080/live/rest/v2/broadcasts/no-such-room")"
+  printf 'ams%s: GET /live/rest/v2/broadcasts/no-such-room -> %s\n' "$circle_host" \
+    "$(rest_on_host "$circle_host" /live/rest/v2/broadcasts/no-such-room 'HTTP %{http_code}, %{content_type}')"
 fi
 
-step "participants join rooms (the stand-in's control interface, not the AMS API)"
-for i in $(seq 1 "$hosts"); do
-  ip=10.77.0.$((10 + i))
-  for room in "board-ams$i" "standup-ams$i"; do
-    for person in alice bob; do
-      curl --noproxy '*' -fsS -o /dev/null -X POST -H 'Content-Type: application/json' \
-        -d "{\"streamId\": \"$room-$person\"}" "http://$ip:5080/_lab/apps/live/rooms/$room/participants"
-    done
-  done
-  echo "ams$i: rooms board-ams$i and standup-ams$i, 2 participants each"
-done
+# the servers' management API takes a server JWT (provision.yml sets the app settings with it)
 curl --noproxy '*' -fsS -X PUT -H 'Content-Type: application/json' \
   -d '{"jwtServerControlEnabled": true, "jwtServerSecretKey": "demo-server-jwt-secret-0123456789abcdef"}' \
   "http://10.77.0.11:5080/_lab/server-settings" -o /dev/null
@@ -87,14 +83,25 @@ done
 step "provision.yml: install the Media Push plugin, restart safely (rolling, 50% at a time)"
 "${playbook[@]}" playbooks/provision.yml | grep -E '^(PLAY|ams[0-9]+ +:)' || true
 
+step "participants join rooms (the stand-in's control interface, not the AMS API; after the restart, which ends every stream)"
+for i in $(seq 1 "$hosts"); do
+  ip=10.77.0.$((10 + i))
+  for room in "board-ams$i" "standup-ams$i"; do
+    for person in alice bob; do
+      curl --noproxy '*' -fsS -o /dev/null -X POST -H 'Content-Type: application/json' \
+        -d "{\"streamId\": \"$room-$person\"}" "http://$ip:5080/_lab/apps/live/rooms/$room/participants"
+    done
+  done
+  echo "ams$i: rooms board-ams$i and standup-ams$i, 2 participants each"
+done
+
 step "record.yml: record every room declared in inventory"
 "${playbook[@]}" -e @scripts/demo/rooms.yml playbooks/record.yml | grep -E '^(ams[0-9]+ +:)'
 step "record.yml again: nothing to change"
 "${playbook[@]}" -e @scripts/demo/rooms.yml playbooks/record.yml | grep -E '^(ams[0-9]+ +:)'
 if [ "$circle_hosts" != '[]' ]; then
   for room in "board-ams$circle_host" "standup-ams$circle_host"; do  # what Circle's users see: the room records
-    printf 'ams%s: room %s metaData %s\n' "$circle_host" "$room" "$(curl --noproxy '*' -fsS \
-      "http://$circle_ip:5080/live/rest/v2/broadcasts/$room" | python3 -c 'import json,sys; print(json.load(sys.stdin)["metaData"])')"
+    printf 'ams%s: room %s metaData %s\n' "$circle_host" "$room" "$(room_metadata "$circle_host" "$room")"
   done
 fi
 
@@ -104,8 +111,7 @@ sleep 6
 step "record.yml with the rooms stopped: the recordings become VoDs"
 "${playbook[@]}" -e @scripts/demo/rooms-stopped.yml playbooks/record.yml | grep -E '^(ams[0-9]+ +:)'
 if [ "$circle_hosts" != '[]' ]; then
-  printf 'ams%s: room board-ams%s metaData %s\n' "$circle_host" "$circle_host" "$(curl --noproxy '*' -fsS \
-    "http://$circle_ip:5080/live/rest/v2/broadcasts/board-ams$circle_host" | python3 -c 'import json,sys; print(json.load(sys.stdin)["metaData"])')"
+  printf 'ams%s: room board-ams%s metaData %s\n' "$circle_host" "$circle_host" "$(room_metadata "$circle_host" "board-ams$circle_host")"
 fi
 
 step "the VoDs, with their durations"
