@@ -338,7 +338,34 @@ class Bench(object):
             log("profile %s: %.1f s" % (scenario, seconds))
         if py_spy.exists():
             figures["module on a host"] = self.profile_module(py_spy)
+        figures["what if"] = self.what_if()
         return figures
+
+    def what_if(self):
+        """Converges from nothing with the design changes the profile points at, one run each, so the proposal is
+        measured rather than guessed: all of a host's rooms started at once (the role's start concurrency 10, an
+        inventory variable), no re-ask of recording/true after a push start (emulated on the server: its prepare
+        window 0, the bound a client reaches by giving the push its recordType), and one task per host."""
+        rows = []
+        for label, playbook, extra_args, window in (
+                ("record.yml as is", self.ways["ours"][0], (), None),
+                ("start concurrency 10", self.ways["ours"][0], ("-e", "conference_recording_start_concurrency=10"), None),
+                ("start concurrency 10, no re-ask", self.ways["ours"][0],
+                 ("-e", "conference_recording_start_concurrency=10"), 0),
+                ("one task per host, start concurrency 10, no re-ask", PLAYBOOKS / "whatif-one-task.yml",
+                 ("-e", "bench_start_concurrency=10"), 0)):
+            self.lab.fresh()
+            if window is not None:
+                self.lab.parallel(lambda host: self.lab.call(host[1], "PUT", "/_lab/options", {"pushPrepareWindow": window}),
+                                  self.lab.hosts)
+            sample = self.measure(playbook, extra_args)
+            started = self.lab.recording_rooms()
+            assert started == len(self.lab.hosts) * len(self.lab.rooms), "%s started %d rooms" % (label, started)
+            rows.append({"variant": label, "seconds": sample["seconds"], "requests": sample["requests"],
+                         "cpu": sample["cpu"]})
+            log("what if %s: %.1f s" % (label, sample["seconds"]))
+        self.lab.fresh()  # the servers' own options again
+        return rows
 
     def profile_module(self, py_spy):
         """The room_recordings module process of one host's converge from nothing, under py-spy on that host
@@ -390,14 +417,18 @@ def read_timeline(path):
 
 # What the controller's CPU did, by the first frame (outermost first) that names it.
 PYSPY_BUCKETS = (
-    ("imports (Python start of each fork's work)", ("_find_and_load",)),
-    ("SSH connection and module transfer", ("plugins/connection/ssh.py", "connection/ssh.py")),
+    ("module processes on the controller (tasks delegated to localhost)", ("&& sleep 0",)),
+    ("imports", ("_find_and_load",)),
+    ("SSH connection (module sent, result read)", ("connection/ssh.py",)),
     ("module packaging (AnsiballZ)", ("executor/module_common.py",)),
-    ("templating and variables", ("/template/", "/_internal/_templating/", "vars/manager.py", "vars/hostvars.py")),
-    ("inventory and playbook loading", ("/inventory/", "/parsing/", "/playbook/", "/plugins/inventory/")),
+    ("templating", ("/template/", "/_internal/_templating/")),
+    ("variables (hostvars, task vars)", ("vars/manager.py", "vars/hostvars.py")),
+    ("playbook, role and inventory loading", ("/inventory/", "/parsing/", "/playbook/", "/plugins/inventory/")),
     ("action plugins (controller side of a task)", ("/plugins/action/",)),
-    ("task queue, forks, results", ("executor/task_queue_manager.py", "executor/process/worker.py",
-                                    "plugins/strategy/", "executor/task_result.py", "multiprocessing/")),
+    ("forking a worker per host and task", ("multiprocessing/", "popen_fork")),
+    ("results and callbacks", ("/plugins/callback/", "task_result.py", "_process_pending_results",
+                               "results_thread")),
+    ("strategy and task queue", ("plugins/strategy/", "task_queue_manager.py", "executor/play_iterator.py")),
 )
 
 
@@ -412,12 +443,9 @@ def read_pyspy(path):
         total += count
         frames = stack.split(";")
         bucket = "other"
-        for frame in frames[1:]:  # frames[0] is the process
-            for name, needles in PYSPY_BUCKETS:
-                if any(needle in frame for needle in needles):
-                    bucket = name
-                    break
-            if bucket != "other":
+        for name, needles in PYSPY_BUCKETS:  # the first bucket that any frame names
+            if any(needle in frame for frame in frames[1:] for needle in needles):
+                bucket = name
                 break
         buckets[bucket] = buckets.get(bucket, 0) + count
         leaf = re.sub(r" \(.*/(site-packages|lib/python3\.\d+)/", " (", frames[-1])
@@ -462,7 +490,7 @@ def summary(samples):
     times = [sample["seconds"] for sample in samples]
     requests = samples[-1]["requests"]
     cpu = dict((key, statistics.median(sample["cpu"][key] for sample in samples)) for key in samples[0]["cpu"])
-    return {"median": statistics.median(times), "min": min(times), "max": max(times),
+    return {"median": statistics.median(times), "min": min(times), "max": max(times), "runs": len(times),
             "peak_rss_mib": max(sample["peak_rss"] for sample in samples) / 2 ** 20,
             "reads": requests.get("GET", 0), "writes": sum(n for m, n in requests.items() if m != "GET"),
             "requests": requests, "cpu": cpu}
@@ -512,7 +540,15 @@ def main():
         raise SystemExit("fleet_ssh: signal %d, tearing the lab down" % signum)
     for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(signum, stop)
-    results, profile = {}, None
+    runs = dict((way, {}) for way in ways)
+    state = {"profile": None}
+
+    def save(show=False):
+        """RESULTS after every completed round: a run cut short still leaves what it measured."""
+        results = dict((way, dict((name, summary(samples)) for name, samples in scenarios.items()))
+                       for way, scenarios in runs.items() if scenarios)
+        write_results(arguments, results, state["profile"], total_rooms, show)
+        return results
     try:
         lab.up()
         lab.fresh()
@@ -520,26 +556,34 @@ def main():
         bench = Bench(arguments, lab)
         # unmeasured: every host's SSH master connection is up, as for an operator's second run of the day
         bench.measure(PLAYBOOKS / "floor.yml")
-        runs = dict((way, {}) for way in ways)
+        # the cheap ways' rounds first, then one uri round, the profile, the other uri rounds (minutes each on a
+        # large fleet): a run cut short still has every way and the profile
+        def uri_round(run):
+            bench.way("uri", runs["uri"])
+            log("run %d of %d: uri %s" % (run + 1, arguments.runs, ", ".join(
+                "%s %.1f s" % (name, samples[-1]["seconds"]) for name, samples in runs["uri"].items())))
+            save()
         for run in range(arguments.runs):
-            log("run %d of %d" % (run + 1, arguments.runs))
             if "floor" in ways:
                 runs["floor"].setdefault("floor", []).append(bench.measure(PLAYBOOKS / "floor.yml"))
-            for way in ("ours", "uri"):
-                if way in ways:
-                    bench.way(way, runs[way])
-                    log("  %s: %s" % (way, ", ".join("%s %.1f s" % (name, samples[-1]["seconds"])
-                                                     for name, samples in runs[way].items())))
-            if "floor" in ways:
-                log("  floor: %.1f s" % runs["floor"]["floor"][-1]["seconds"])
-        for way, scenarios in runs.items():
-            results[way] = dict((name, summary(samples)) for name, samples in scenarios.items())
+                log("run %d of %d: floor %.1f s" % (run + 1, arguments.runs, runs["floor"]["floor"][-1]["seconds"]))
+            if "ours" in ways:
+                bench.way("ours", runs["ours"])
+                log("run %d of %d: ours %s" % (run + 1, arguments.runs, ", ".join(
+                    "%s %.1f s" % (name, samples[-1]["seconds"]) for name, samples in runs["ours"].items())))
+            save()
+        uri_runs = arguments.runs if "uri" in ways else 0
+        if uri_runs:
+            uri_round(0)
         if arguments.profile:
-            profile = bench.profile()
+            state["profile"] = bench.profile()
+            save()
+        for run in range(1, uri_runs):
+            uri_round(run)
     finally:
         lab.down()
         shutil.rmtree(WORK / "cp", ignore_errors=True)
-    write_results(arguments, results, profile, total_rooms)
+    results = save(show=True)
     failures = count_failures(results, total_rooms)
     if failures:
         raise SystemExit("fleet_ssh: count targets not met: %s" % "; ".join(failures))
@@ -556,7 +600,7 @@ def median_of(figures, key):
     return statistics.median(figure[key] for figure in figures) if figures else 0.0
 
 
-def write_results(arguments, results, profile, total_rooms):
+def write_results(arguments, results, profile, total_rooms, show=True):
     lines = [RESULTS_BEGIN, "## Over SSH: real test hosts", "",
              "Generated by `bash benchmarks/run.sh --ssh` on %s." % datetime.datetime.now(
                  datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "",
@@ -577,7 +621,7 @@ def write_results(arguments, results, profile, total_rooms):
                          max(figure["pss_mib"] for figure in arguments.memory),
                          median_of(arguments.memory, "overlay_mib")))
     lines += ["- SSH: pipelining, `%s` (master connections warm: one unmeasured run first, runs back to back), "
-              "key authentication; forks %d, linear strategy; median of %d runs (min-max)" % (
+              "key authentication; forks %d, linear strategy; median of the runs (min-max, number of runs; %d asked)" % (
                   SSH_ARGS, arguments.forks, arguments.runs), "",
               "| way | scenario | wall time s | vs floor | vs uri | reads | writes | reads per room | controller CPU s "
               "| hosts' sessions CPU s | servers CPU s | peak controller RSS MiB |",
@@ -589,15 +633,15 @@ def write_results(arguments, results, profile, total_rooms):
             if row is None:
                 continue
             uri = results.get("uri", {}).get(name, {}).get("median")
-            lines.append("| %s | %s | %.1f (%.1f-%.1f) | %s | %s | %d | %d | %.2f | %.1f | %.1f | %.1f | %.0f |" % (
-                way, name, row["median"], row["min"], row["max"], "%.2fx" % (row["median"] / floor) if floor else "-",
+            lines.append("| %s | %s | %.1f (%.1f-%.1f, %d runs) | %s | %s | %d | %d | %.2f | %.1f | %.1f | %.1f | %.0f |" % (
+                way, name, row["median"], row["min"], row["max"], row["runs"], "%.2fx" % (row["median"] / floor) if floor else "-",
                 "%.1fx faster" % (uri / row["median"]) if way == "ours" and uri else "-", row["reads"], row["writes"],
                 row["reads"] / total_rooms, row["cpu"]["controller"], row["cpu"]["sessions"], row["cpu"]["server"],
                 row["peak_rss_mib"]))
     if floor:
         row = results["floor"]["floor"]
-        lines.append("| floor | one ping per host | %.1f (%.1f-%.1f) | 1.00x | - | 0 | 0 | 0 | %.1f | %.1f | %.1f | %.0f |"
-                     % (row["median"], row["min"], row["max"], row["cpu"]["controller"], row["cpu"]["sessions"],
+        lines.append("| floor | one ping per host | %.1f (%.1f-%.1f, %d runs) | 1.00x | - | 0 | 0 | 0 | %.1f | %.1f | %.1f | %.0f |"
+                     % (row["median"], row["min"], row["max"], row["runs"], row["cpu"]["controller"], row["cpu"]["sessions"],
                         row["cpu"]["server"], row["peak_rss_mib"]))
     lines += ["", "CPU columns: seconds of CPU during the run (median): the controller (ansible-playbook, its forks and "
               "their ssh clients), the hosts' SSH sessions (the module processes and their sshd), the stand-in servers.",
@@ -631,7 +675,8 @@ def write_results(arguments, results, profile, total_rooms):
         text = (text.rstrip("\n") + "\n\n" if text else "") + section
     arguments.output.parent.mkdir(parents=True, exist_ok=True)
     arguments.output.write_text(text)
-    print(section)
+    if show:
+        print(section)
 
 
 def profile_lines(profile):
@@ -640,17 +685,28 @@ def profile_lines(profile):
              "each step to the start of the next.", "",
              "| scenario | run s | start-up | steps (s) |", "| --- | --- | --- | --- |"]
     for scenario, entry in profile.items():
-        timeline = entry.get("timeline") or {}
+        if "timeline" not in entry:
+            continue
+        timeline = entry["timeline"]
         steps = "; ".join("%s %.2f" % (task[0], task[2]) for task in timeline.get("tasks", []) if task[2] >= 0.05)
         lines.append("| %s | %.1f | %.2f | %s |" % (scenario, entry["seconds"], timeline.get("startup", 0), steps))
     lines += ["", "Controller CPU by what it did (py-spy `--subprocesses` over ansible-playbook and its forks; share "
               "of the CPU samples):", "", "| scenario | samples | shares |", "| --- | --- | --- |"]
     for scenario, entry in profile.items():
-        spy = entry.get("pyspy")
+        spy = entry.get("pyspy") if isinstance(entry, dict) else None
         if not spy or not spy["samples"]:
             continue
         shares = ", ".join("%s %.0f%%" % (name, 100.0 * count / spy["samples"]) for name, count in spy["buckets"].items())
         lines.append("| %s | %d | %s |" % (scenario, spy["samples"], shares))
+    what_if = profile.get("what if")
+    if what_if:
+        lines += ["", "What if (converge from nothing, fresh data, one run each, same fleet and forks):", "",
+                  "| variant | wall time s | requests | controller CPU s | hosts' sessions CPU s |",
+                  "| --- | --- | --- | --- | --- |"]
+        for row in what_if:
+            lines.append("| %s | %.1f | %s | %.1f | %.1f |" % (
+                row["variant"], row["seconds"], ", ".join("%s %d" % item for item in sorted(row["requests"].items())),
+                row["cpu"]["controller"], row["cpu"]["sessions"]))
     module = profile.get("module on a host", {}).get("pyspy_module")
     if module:
         lines += ["", "The module process on one host, converging its rooms from nothing (py-spy `--idle` on the host, "
