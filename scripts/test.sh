@@ -51,7 +51,12 @@ stage_publish() { bash scripts/publish.sh; }
 stage_playbooks() { run_pytest "$py311" tests/playbooks; }
 stage_eda() { run_pytest "$repo/.venv-eda/bin/python" tests/eda; }  # ansible-rulebook end to end (about 3 min)
 # The SSH fleet benchmark's short form on its own test hosts (counts, not times), and jobs through ansible-runner.
-stage_fleet() { "$py311" benchmarks/fleet_ssh.py --quick --ways ours && run_pytest "$repo/.venv-runner/bin/python" tests/runner; }
+stage_fleet() {
+  local rc=0
+  "$py311" benchmarks/fleet_ssh.py --quick --ways ours || rc=1
+  run_pytest "$repo/.venv-runner/bin/python" tests/runner || rc=1
+  return $rc
+}
 
 all_stages=(sanity lint unit lab integration badinput hosts roles playbooks fleet eda publish)
 stages=("$@"); [ ${#stages[@]} -gt 0 ] || stages=("${all_stages[@]}")
