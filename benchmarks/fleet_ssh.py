@@ -41,7 +41,8 @@ WORK = REPO / ".work" / "bench-ssh"
 PUSH_START_DELAY = 0.5  # as the local benchmark (a real server: 30-90 s)
 APP = "live"
 # The second lab (lab/hosts.sh "Settings"): its own names, bridge, run folder and /24.
-LAB = {"LAB_NAME": "bench", "LAB_BRIDGE": "br-bench", "LAB_RUN": "/run/mediaops-bench", "LAB_SUBNET": "10.77.1"}
+LAB = {"LAB_NAME": "bench", "LAB_BRIDGE": "br-bench", "LAB_RUN": "/run/mediaops-bench", "LAB_SUBNET": "10.77.1",
+       "LAB_BOOT_TIMEOUT": "600"}  # 40 hosts booting at once on 2 cores, each encoding its clips once
 # SSH as a careful operator sets it for a fleet: one master connection per host kept between tasks and runs,
 # modules piped into the interpreter (no temporary files, one SSH exchange per task), keys only.
 SSH_ARGS = "-o ControlMaster=auto -o ControlPersist=300s -o PreferredAuthentications=publickey -o ServerAliveInterval=15"
@@ -87,6 +88,27 @@ class Lab(object):
         started = time.monotonic()
         self.hosts_sh("up", str(self.count))
         log("%d hosts up in %.0f s" % (self.count, time.monotonic() - started))
+        self.seed_media_cache()
+
+    def seed_media_cache(self):
+        """The recordings' source clips the tests already encoded, into each host's cache: a host's first start
+        encodes them with ffmpeg (CPU seconds per host) unless they are there; fresh() restarts the service."""
+        clips = [REPO / ".work" / "ams-standin-media" / ("source-30s." + kind) for kind in ("mp4", "webm")]
+        if not all(clip.exists() for clip in clips):
+            return
+        for name, _ in self.hosts:
+            root = self.run_dir / "hosts" / name / "root"
+            user = [line.split(":") for line in (root / "etc" / "passwd").read_text().splitlines()
+                    if line.startswith("antmedia:")]
+            if not user:
+                continue
+            cache = root / "var" / "cache" / "antmedia" / "ams-standin"
+            cache.mkdir(parents=True, exist_ok=True)
+            for directory in (cache.parent, cache):
+                os.chown(directory, int(user[0][2]), int(user[0][3]))
+            for clip in clips:
+                shutil.copyfile(clip, cache / clip.name)
+                os.chown(cache / clip.name, int(user[0][2]), int(user[0][3]))
 
     def down(self):
         subprocess.run(["bash", str(HOSTS_SH), "down"], env=self.environment, capture_output=True, timeout=600,
