@@ -264,9 +264,15 @@ def run_playbook(command, environment):
             done.wait(0.1)
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    output = process.communicate()[0]
+    try:
+        output = process.communicate()[0]
+    except BaseException:  # a signal ends the benchmark: the run goes too, before the lab is torn down
+        process.kill()
+        process.wait()
+        raise
+    finally:
+        done.set()
     seconds = time.monotonic() - started
-    done.set()
     sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
