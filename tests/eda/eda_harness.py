@@ -50,7 +50,7 @@ class Rulebook:
     def __init__(self, workdir, inventory, secret=None, port=None, extra_vars=None, verbosity=0):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.secret = secret or secrets.token_urlsafe(24)
+        self.secret = secret or "k1" + secrets.token_hex(24)
         self.port = port or free_port()
         self.inventory = self.workdir / "inventory.json"
         self.inventory.write_text(json.dumps(inventory))

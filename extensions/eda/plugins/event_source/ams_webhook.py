@@ -11,6 +11,7 @@ import ipaddress
 import json
 import logging
 import os
+import re
 import ssl
 import time
 from typing import Any
@@ -53,8 +54,9 @@ options:
     default: "/ams"
   secret:
     description:
-      - The secret the hook URL must end with (at least 16 characters). Prefer O(secret_env), which keeps the
-        secret out of the rulebook and out of ansible-rulebook's log of its arguments.
+      - The secret the hook URL must end with: at least 16 URL-safe characters (letters, digits, C(-_.~)) with both
+        letters and digits, for example C(openssl rand -hex 24). Prefer O(secret_env), which keeps the secret out
+        of the rulebook and out of ansible-rulebook's log of its arguments.
     type: str
   secret_env:
     description: The name of an environment variable that holds the secret (used when O(secret) is not set).
@@ -110,8 +112,11 @@ JOINED_ACTIONS = ("firstActiveTrackAddedInMainTrack", "subtrackAddedInTheMainTra
 LEFT_ACTIONS = ("subtrackLeftTheMainTrack",)
 EMPTY_ACTION = "noActiveSubtracksLeftInMainTrack"
 MIN_SECRET_LENGTH = 16
+# URL-safe, and shaped like a token, so that app_settings and drift reports redact it in listenerHookURL
+SECRET_FORM = re.compile(r"^(?=.*[A-Za-z])(?=.*[0-9])[A-Za-z0-9_.~-]{%d,}$" % MIN_SECRET_LENGTH)
 HEADER_LIMIT = 16384
 READ_TIMEOUT = 10.0
+DRAIN_LIMIT = 4 * 1024 * 1024
 REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
            411: "Length Required", 413: "Payload Too Large", 422: "Unprocessable Content",
            503: "Service Unavailable"}
@@ -191,9 +196,9 @@ class HookReceiver:
         self.queue = queue
         self.path = "/" + str(args.get("path") or "/ams").strip("/")
         secret = args.get("secret") or os.environ.get(str(args.get("secret_env") or "AMS_HOOK_SECRET")) or ""
-        if len(secret) < MIN_SECRET_LENGTH:
-            raise ValueError("ams_webhook: a secret of at least %d characters is required (secret or secret_env)"
-                             % MIN_SECRET_LENGTH)
+        if not SECRET_FORM.match(secret):
+            raise ValueError("ams_webhook: the secret (secret or secret_env) must be at least %d URL-safe characters "
+                             "(letters, digits, - _ . ~) with both letters and digits" % MIN_SECRET_LENGTH)
         self._secret = secret.encode("utf-8")
         self.networks = [ipaddress.ip_network(str(cidr), strict=False) for cidr in args.get("allowed_senders") or []]
         self.max_body = int(args.get("max_body_bytes") or 65536)
@@ -283,6 +288,8 @@ class HookReceiver:
         except ValueError:
             raise HookRefused(411, "no Content-Length") from None
         if length < 0 or length > self.max_body:
+            if 0 < length <= DRAIN_LIMIT:  # read it, so the sender gets the answer rather than a reset
+                await reader.readexactly(length)
             raise HookRefused(413, "body of %d bytes" % length)
         body = await reader.readexactly(length)
         event = hook_event(parse_body(body, headers.get("content-type", "application/json")), sender,
