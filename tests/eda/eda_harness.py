@@ -20,7 +20,9 @@ sys.path.insert(0, str(REPO / "lab"))
 EDA_VENV = Path(os.environ.get("EDA_VENV") or REPO / ".venv-eda")
 COLLECTIONS = REPO / ".work" / "collections"
 
-from ams_standin.harness import Standin, free_port  # noqa: E402  pylint: disable=wrong-import-position
+from ams_standin.harness import Standin, free_port  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+
+__all__ = ["Standin", "free_port", "Rulebook", "fleet_inventory", "wait_until"]
 
 
 def wait_until(predicate, timeout=60.0, interval=0.1, what="condition"):

@@ -181,8 +181,8 @@ def test_standin_hooks_reach_the_source_json_form_and_retries(caplog):
         ams.set_app_settings(address="127.0.0.4", listenerHookURL=url)
         ams.join("room-a", "alice", address="127.0.0.4")
         wait_until(lambda: len(source.events) == 2, 10, what="started + first active")
-        assert {event["ams"]["action"] for event in source.events} == {"liveStreamStarted",
-                                                                        "firstActiveTrackAddedInMainTrack"}
+        actions = {event["ams"]["action"] for event in source.events}
+        assert actions == {"liveStreamStarted", "firstActiveTrackAddedInMainTrack"}
         assert all(event["ams"]["sender"] == "127.0.0.4" and event["ams"]["room"] == "room-a"
                    for event in source.events)
         ams.set_app_settings(address="127.0.0.4", webhookContentType="application/x-www-form-urlencoded")
