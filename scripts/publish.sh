@@ -29,7 +29,7 @@ rm -rf "$dist"; mkdir -p "$dist"
 echo "publish: building the collection"
 ansible-galaxy collection build --output-path "$dist" . > /dev/null
 tarball=$(ls "$dist"/mediaops-antmedia-*.tar.gz)
-unwanted=$(tar tzf "$tarball" | grep -E '^(lab|benchmarks|scripts|\.work|\.venv|\.venv312|\.venv-publish|tests/output|tests/lab|tests/hosts|tests/roles|\.ci)(/|$)' || true)
+unwanted=$(tar tzf "$tarball" | grep -E '^(lab|benchmarks|scripts|\.work|\.venv[^/]*|tests/output|tests/lab|tests/hosts|tests/roles|\.ci)(/|$)' || true)
 [ -z "$unwanted" ] || { echo "publish: the tarball holds files that are not the collection:"; echo "$unwanted"; exit 1; }
 echo "publish: $(basename "$tarball"): $(tar tzf "$tarball" | wc -l) entries, $(du -k "$tarball" | cut -f1) KiB"
 

@@ -11,7 +11,7 @@ version_added: 0.2.0
 author: mediaops.antmedia contributors
 description:
   - Returns the value of an Ant Media Server application setting with its secrets replaced by C(********), using the
-    collection's one list of secret settings (the same one the modules use; read from the server's C(AppSettings.java)):
+    collection's one list of secret settings (the same one the modules use; read from the server's C(AppSettings.java));
     a key, password, token, secret or credential is hidden whole, and a URL setting loses its user and password,
     secret query values and token-like path segments.
   - Used by C(drift.yml) for the settings it writes into its reports.

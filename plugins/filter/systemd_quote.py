@@ -12,10 +12,10 @@ author: mediaops.antmedia contributors
 description:
   - Returns the value as one double-quoted word that systemd reads back as exactly the same text.
   - O(style=exec), for a word of a command line in a unit file (C(ExecStart=)), follows C(systemd.syntax) and
-    C(systemd.service) "Command lines": a backslash and a double quote are escaped with a backslash, line breaks and
+    C(systemd.service) "Command lines"; a backslash and a double quote are escaped with a backslash, line breaks and
     other control characters are written as C escapes (C(\n), C(\xNN)), C(%) is doubled (no specifier is expanded),
     and C($) is doubled (no variable is expanded).
-  - O(style=env), for the value of a C(NAME=VALUE) line of an C(EnvironmentFile=), follows C(systemd.exec): inside
+  - O(style=env), for the value of a C(NAME=VALUE) line of an C(EnvironmentFile=), follows C(systemd.exec); inside
     double quotes a backslash escapes only C(" \ ` $), a line break is kept as it is, and nothing else is interpreted
     (an environment file expands no specifier).
   - A NUL character cannot be passed by either and is refused.

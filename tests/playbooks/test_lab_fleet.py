@@ -233,7 +233,7 @@ def test_schedule_keeps_secrets_out_of_the_unit_and_systemd_reads_back_every_val
     assert verified.stdout.strip().endswith("rc=0"), verified.stdout
     ran = on_host(1, "rm -f /run/dump-run.json; systemctl start %s.service; "
                      "systemctl show -p Result --value %s.service; cat /run/dump-run.json" % (name, name))
-    result, _, dump = ran.stdout.partition("\n")
+    result, dump = (ran.stdout.split("\n", 1) + [""])[:2]
     assert result == "success", ran.stdout + ran.stderr
     seen = json.loads(dump)
     assert seen["argv"] == ["-i", HOSTILE_INVENTORY, "mediaops.antmedia.record"] + HOSTILE_ARGS

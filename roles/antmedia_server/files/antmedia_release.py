@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """Install or roll back an Ant Media Server release folder (run on the media host by the
 antmedia_server role through ansible.builtin.script; stdlib only).
 
@@ -92,8 +91,8 @@ def install(zip_path, dest, version, backup, user, group, keep_json):
         release = os.path.join(work, TOP)
         found, reason = jar_version(release)
         if found != version:
-            fail("%s holds version %s, not %s%s" % (zip_path, found or "unknown", version,
-                                                      " (%s: %s)" % (JAR, reason) if reason else ""))
+            detail = " (%s: %s)" % (JAR, reason) if reason else ""
+            fail("%s holds version %s, not %s%s" % (zip_path, found or "unknown", version, detail))
         kept, apps = [], []
         if os.path.isdir(dest):
             for old_app in sorted(os.listdir(os.path.join(dest, "webapps")) if os.path.isdir(os.path.join(dest, "webapps")) else []):
@@ -125,7 +124,7 @@ def rollback(dest, backup):
         failed = "%s.failed-%s" % (dest.rstrip("/"), time.strftime("%Y-%m-%d_%H-%M-%S"))
         os.rename(dest, failed)
     os.rename(backup, dest)
-    version, _ = jar_version(dest)
+    version = jar_version(dest)[0]
     print(json.dumps({"changed": True, "failed_install": failed, "version": version or ""}))
 
 
