@@ -85,6 +85,12 @@ class Lab(object):
             log("building the hosts' image (shared, cached)")
             subprocess.run(["flock", "/tmp/mediaops-lab.lock", "bash", str(HOSTS_SH), "build"], env=self.environment,
                            check=True, stdout=subprocess.DEVNULL)
+        # each host's systemd takes several inotify instances: the kernel's default 128 per user (all of root's
+        # containers together) stops a lab of dozens of hosts ("Failed to create inotify object")
+        limit = Path("/proc/sys/fs/inotify/max_user_instances")
+        if int(limit.read_text()) < 64 * self.count + 256:
+            log("fs.inotify.max_user_instances %s -> %d" % (limit.read_text().strip(), 64 * self.count + 256))
+            limit.write_text(str(64 * self.count + 256))
         started = time.monotonic()
         self.hosts_sh("up", str(self.count))
         log("%d hosts up in %.0f s" % (self.count, time.monotonic() - started))
