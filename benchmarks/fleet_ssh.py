@@ -92,9 +92,35 @@ class Lab(object):
             log("fs.inotify.max_user_instances %s -> %d" % (limit.read_text().strip(), 64 * self.count + 256))
             limit.write_text(str(64 * self.count + 256))
         started = time.monotonic()
-        self.hosts_sh("up", str(self.count))
+        booting = threading.Event()
+        skipper = threading.Thread(target=self.skip_boot_encodes, args=(booting,), daemon=True)
+        skipper.start()
+        try:
+            self.hosts_sh("up", str(self.count))
+        finally:
+            booting.set()
+            skipper.join()
         log("%d hosts up in %.0f s" % (self.count, time.monotonic() - started))
         self.seed_media_cache()
+
+    def skip_boot_encodes(self, done):
+        """Each host's first start encodes the source clips with ffmpeg: dozens of hosts at once are minutes of
+        CPU. While the hosts boot, those encodes are ended (the clips are seeded afterwards, and fresh() starts
+        every server again); only ffmpeg processes inside this lab's hosts' cgroups."""
+        while not done.wait(0.5):
+            pids = []
+            for name, _ in self.hosts:  # os.walk, not glob: cgroups come and go while it reads
+                for folder, _, files in os.walk("/sys/fs/cgroup/systemd/lab-%s" % name, onerror=lambda error: None):
+                    try:
+                        pids += Path(folder, "cgroup.procs").read_text().split() if "cgroup.procs" in files else []
+                    except OSError:
+                        pass
+            for pid in pids:
+                try:
+                    if Path("/proc/%s/comm" % pid).read_text().strip() == "ffmpeg":
+                        os.kill(int(pid), signal.SIGTERM)
+                except (OSError, ValueError):
+                    pass
 
     def seed_media_cache(self):
         """The recordings' source clips the tests already encoded, into each host's cache: a host's first start
