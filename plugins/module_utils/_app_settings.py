@@ -14,6 +14,7 @@ import hashlib
 from urllib.parse import quote
 
 from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaError
+from ansible_collections.mediaops.antmedia.plugins.module_utils._reconcile import Action, Plan, Reconciler
 from ansible_collections.mediaops.antmedia.plugins.module_utils._secrets import (
     REDACTED,
     is_secret,
@@ -22,7 +23,8 @@ from ansible_collections.mediaops.antmedia.plugins.module_utils._secrets import 
 )
 from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError
 
-__all__ = ["is_secret", "secret_values", "shown", "normalise", "plan_settings", "view", "SettingsApi"]
+__all__ = ["is_secret", "secret_values", "shown", "normalise", "plan_settings", "view", "SettingsApi",
+           "AppSettingsReconciler"]
 
 TRUE_WORDS = ("true", "yes", "on", "1")
 FALSE_WORDS = ("false", "no", "off", "0")
@@ -153,3 +155,57 @@ class SettingsApi(object):
         if not result.success:
             raise AntMediaError("the server refused the settings change%s"
                                 % (": %s" % result.message if result.message else " (no reason given)"))
+
+
+class AppSettingsReconciler(Reconciler):
+    """app_settings: the declared keys of one application's settings; every secret read or declared is
+    registered with the client, so it never shows."""
+
+    def __init__(self, client, api, check_mode=False):
+        super(AppSettingsReconciler, self).__init__(client, check_mode=check_mode)
+        self.api = api
+
+    def key(self, desired):
+        return self.client.app
+
+    def hide(self, settings):
+        for name, value in settings.items():
+            for secret in secret_values(name, value):
+                self.client.add_secret(secret)
+
+    def read(self, desired):
+        current = self.api.read()
+        self.hide(current)  # the server's own secrets (old values) too
+        return current
+
+    def decide(self, desired, current):
+        new, changed_keys = plan_settings(desired, current)
+        declared = sorted(desired)
+        actions = [Action("write_settings", settings=new, keys=changed_keys)] if changed_keys else []
+        return Plan(self.client.app, desired, current, view(declared, current), view(declared, new), actions,
+                    context={"changed_keys": changed_keys})
+
+    def apply(self, plan, action, state):
+        changed_keys = action.params["keys"]
+        self.api.write(action.params["settings"])
+        try:
+            after = self.api.read()
+        except AntMediaError as exc:
+            exc.changed = True  # the write took effect: say so, and what failed after it
+            exc.message = "changed %s, then reading the settings back failed: %s" % (", ".join(changed_keys),
+                                                                                       exc.message)
+            raise
+        self.hide(after)
+        refused = [key for key in changed_keys if after.get(key) != action.params["settings"][key]]
+        if refused:
+            refusal = AntMediaError("the server accepted the change but kept its own value for: %s"
+                                    % ", ".join(refused))
+            refusal.changed = len(refused) < len(changed_keys)
+            raise refusal
+        state["after"] = view(sorted(plan.desired), after)
+        return True
+
+    def finish(self, plan, changed, state):
+        after = state.get("after", plan.after)
+        return after, {"settings": after, "changed_keys": plan.context["changed_keys"]}
+

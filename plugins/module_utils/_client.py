@@ -219,6 +219,11 @@ class AntMediaClient(object):
                 self._secrets.add(value)
                 self._secrets.add(quote(value, safe=""))
 
+    def secrets(self):
+        """The registered secrets (for scrubbing what the client never sees, such as a task's invocation)."""
+        with self._lock:
+            return set(self._secrets)
+
     def redact(self, value):
         """Return value (str, list or dict, recursively) with every registered secret replaced."""
         if isinstance(value, str):

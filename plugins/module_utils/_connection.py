@@ -6,13 +6,9 @@
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.mediaops.antmedia.plugins.module_utils._client import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    AntMediaClient,
-)
+from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaClient
 from ansible_collections.mediaops.antmedia.plugins.module_utils._jwt import JwtSecretError, check_secret
 from ansible_collections.mediaops.antmedia.plugins.module_utils._secrets import REDACTED, strip_userinfo
 from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import (
@@ -50,11 +46,6 @@ def antmedia_module_kwargs(argument_spec, mutually_exclusive=None, **kwargs):
     return dict(argument_spec=spec, mutually_exclusive=exclusive, **kwargs)
 
 
-def antmedia_module(argument_spec, mutually_exclusive=None, **kwargs):
-    """An AnsibleModule with the connection options added to argument_spec."""
-    return AnsibleModule(**antmedia_module_kwargs(argument_spec, mutually_exclusive, **kwargs))
-
-
 def check_connection(params):
     """Validate the connection options (raises ValidationError or JwtSecretError); nothing is sent."""
     check_http_url(params["url"], "url", allow_query=False)
@@ -67,32 +58,30 @@ def check_connection(params):
         raise ValidationError("jwt_token must be one non-empty line")
 
 
-def client_for(module, client_class=AntMediaClient):
-    """Check the connection options and return a client; fails the module before any request."""
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-    params = module.params
-    # a password in url never shows: not in errors, warnings, nor the invocation Ansible returns
-    shown_url, userinfo = strip_userinfo(params["url"]) if isinstance(params["url"], str) else (params["url"], [])
-    for secret in userinfo:
-        module.no_log_values.add(secret)
+def connect(params, client_class=AntMediaClient):
+    """Check the connection options and return (client, warnings); raises ValidationError before any request.
+
+    A password in url never shows: the client keeps it as a secret, and params["url"] (what pages are built
+    from, and the invocation Ansible returns) loses it."""
+    url = params["url"]
+    shown_url, userinfo = strip_userinfo(url) if isinstance(url, str) else (url, [])
+    params["url"] = shown_url  # before anything can fail: the invocation Ansible returns shows no password
     try:
-        check_connection(params)
+        check_connection(dict(params, url=url))
     except (ValidationError, JwtSecretError) as exc:
         message = str(exc)
         for secret in sorted(userinfo, key=len, reverse=True):
             message = message.replace(secret, REDACTED)
-        module.fail_json(msg=message)
+        raise ValidationError(message)
+    warnings = []
     if not params["validate_certs"]:
-        module.warn("validate_certs is false: the certificate of %s is not verified, so anyone in the path can "
-                    "read the requests and their credentials" % shown_url)
+        warnings.append("validate_certs is false: the certificate of %s is not verified, so anyone in the path can "
+                        "read the requests and their credentials" % shown_url)
     client = client_class(
-        params["url"], params["app"], jwt_secret=params.get("jwt_secret"), jwt_token=params.get("jwt_token"),
+        url, params["app"], jwt_secret=params.get("jwt_secret"), jwt_token=params.get("jwt_token"),
         validate_certs=params["validate_certs"], ca_path=params.get("ca_path"), timeout=params["timeout"],
     )
-    # only the client keeps the credentials; pages built from url and the returned invocation get none
-    params["url"] = shown_url
-    return client
+    return client, warnings
 
 
 def subject(client, stream_id=None, room=None):
@@ -103,15 +92,3 @@ def subject(client, stream_id=None, room=None):
     elif room or stream_id:
         text += " stream %s" % (stream_id or room)
     return text
-
-
-def fail(module, client, exc, stream_id=None, room=None, **extra):
-    """Fail the task with ONE line naming the server, app, stream/room and cause, free of secrets."""
-    cause = getattr(exc, "message", None) or str(exc)
-    message = " ".join(("%s: %s" % (subject(client, stream_id, room), cause)).split())
-    module.fail_json(msg=client.redact(message), changed=getattr(exc, "changed", False), **client.redact(extra))
-
-
-def warn_all(module, client, warnings):
-    for warning in warnings:
-        module.warn(client.redact(warning))

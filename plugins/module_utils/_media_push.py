@@ -11,18 +11,11 @@ from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 from ansible_collections.mediaops.antmedia.plugins.module_utils import _broadcast as bc
 from ansible_collections.mediaops.antmedia.plugins.module_utils._client import OutcomeUnknownError
 from ansible_collections.mediaops.antmedia.plugins.module_utils._jwt import JwtSecretError, mint_stream_token
-from ansible_collections.mediaops.antmedia.plugins.module_utils._reconcile import (
-    Action,
-    Plan,
-    ReconcileError,
-    Reconciler,
-)
+from ansible_collections.mediaops.antmedia.plugins.module_utils._reconcile import Action, Plan, ReconcileError
 from ansible_collections.mediaops.antmedia.plugins.module_utils._recording import (
     UNKNOWN_VOD_SECONDS,
-    set_recording,
+    BroadcastReconciler,
     unknown_warning,
-    vod_ids,
-    wait_for_new_vods,
 )
 from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import (
     MAX_HEIGHT,
@@ -51,7 +44,88 @@ IN_FLIGHT_POLL_SECONDS = 2
 # From AMS 2.10.1 a PUT of a broadcast changes only the fields sent; before, it replaces the whole broadcast.
 PARTIAL_UPDATE_VERSION = (2, 10, 1)
 CIRCLE_FLAG = "isRecording"
+# The writes that may finalise a recording into a VoD.
+STOPS = ("stop_push", "stop_stale_push", "stop_recording")
 REDACTED = "********"
+
+
+def room_options(record_type_default=None):
+    """The options that define one room's push: media_push's, and each item of room_recordings'."""
+    return dict(
+        room=dict(type="raw"),  # raw: a YAML number or boolean is refused, not turned into a name
+        stream_id=dict(type="raw"),
+        state=dict(type="str", default="started", choices=["started", "stopped"]),
+        page=dict(type="str", choices=list(PAGES)),
+        page_url=dict(type="str"),
+        width=dict(type="int", default=1280),
+        height=dict(type="int", default=720),
+        record_type=dict(type="str", default=record_type_default, choices=["mp4", "webm"]),
+        token=dict(type="str", no_log=True),
+        publish_token=dict(type="str", no_log=True),
+        stream_jwt_secret=dict(type="str", no_log=True),
+        extra_chrome_switches=dict(type="list", elements="str", default=[]),
+    )
+
+
+def run_options(vod_timeout_default):
+    """The options of a media_push or room_recordings run as a whole."""
+    return dict(
+        page_base_url=dict(type="str"),
+        vod_timeout=dict(type="int", default=vod_timeout_default),
+        stop_undeclared_formats=dict(type="bool", default=False),
+    )
+
+
+ROOM_MUTUALLY_EXCLUSIVE = [("page", "page_url"), ("publish_token", "stream_jwt_secret")]
+
+
+# What a plan does, in one word, by its most telling write (room_recordings' rooms[].action).
+ACTION_NAMES = (("stop_push", "stop"), ("stop_stale_push", "stop"), ("start_push", "start"),
+                ("start_recording", "record"), ("stop_recording", "stop_undeclared"), ("flag_room", "flag"))
+# The one-line summary's parts, in order, by action word.
+SUMMARY_PARTS = (("start", "started"), ("record", "recording started"), ("stop", "stopped"),
+                 ("stop_undeclared", "undeclared formats stopped"), ("flag", "Circle's flag written"))
+
+
+def action_of(plan):
+    """The word for what a plan does (or would do): none, start, record, stop, stop_undeclared or flag."""
+    if plan is None or plan.failure is not None:
+        return "none"
+    kinds = [action.kind for action in plan.actions]
+    for kind, name in ACTION_NAMES:
+        if kind in kinds:
+            return name
+    return "none"
+
+
+def summary_line(outcomes, check_mode=False):
+    """One line saying what happened to each room, e.g.
+    "started: a, b; stopped: c; unchanged: 4; outside their schedule: d"."""
+    named = dict((word, []) for word, _label in SUMMARY_PARTS)
+    failed, unchanged, outside, undeclared = [], 0, [], []
+    for outcome in outcomes:
+        desired = outcome.plan.desired if outcome.plan is not None else {}
+        name = desired.get("room") or outcome.key
+        formats = outcome.data.get("undeclared_formats") or []
+        if formats:
+            undeclared.append("%s (%s)" % (name, ", ".join(formats)))
+        if outcome.failure:
+            failed.append(name)
+        elif action_of(outcome.plan) != "none" and (outcome.changed or check_mode):
+            named[action_of(outcome.plan)].append(name)
+        elif desired.get("outside_schedule"):
+            outside.append(name)
+        else:
+            unchanged += 1
+    parts = ["%s: %s" % (label, ", ".join(named[word])) for word, label in SUMMARY_PARTS if named[word]]
+    if failed:
+        parts.append("failed: %s" % ", ".join(failed))
+    if undeclared:
+        parts.append("recording undeclared formats (left running): %s" % ", ".join(undeclared))
+    parts.append("unchanged: %d" % unchanged)
+    if outside:
+        parts.append("outside their schedule: %s" % ", ".join(outside))
+    return ("check mode: " if check_mode else "") + "; ".join(parts)
 
 
 def append_query(url, pairs, safe=""):
@@ -98,6 +172,7 @@ def desired_push(params):
         "height": check_dimension(params.get("height"), "height", MAX_HEIGHT),
         "extra_chrome_switches": check_chrome_switches(params.get("extra_chrome_switches")) or [],
         "vod_timeout": check_seconds(params.get("vod_timeout", 30), "vod_timeout"),
+        "stop_undeclared_formats": bool(params.get("stop_undeclared_formats")),
         "page": None,
         "page_url": None,
         "page_url_shown": None,
@@ -200,7 +275,8 @@ def decide_push(desired, broadcast, room_broadcast=None):
     stream_id = desired["stream_id"]
     state = bc.recording_state(broadcast, room_broadcast)
     before = push_view(stream_id, broadcast, state, room_broadcast)
-    actions, warnings, failure = [], [], None
+    actions, warnings, check_warnings, failure = [], [], [], None
+    undeclared = []
     status = bc.status_of(broadcast)
     if desired["state"] == "started":
         after_state = dict(state)
@@ -230,8 +306,15 @@ def decide_push(desired, broadcast, room_broadcast=None):
             uncertain = after_state[record_type] == bc.UNKNOWN
             actions.append(Action("start_recording", uncertain=uncertain, record_type=record_type))
             if uncertain:
-                warnings.append(unknown_warning(stream_id, record_type))
+                check_warnings.append(unknown_warning(stream_id, record_type))
             after_state[record_type] = bc.ON
+        if record_type and failure is None:
+            # a format nobody declared (WebM beside a declared mp4) is a running recording: stopped only on request
+            undeclared = [other for other in bc.types_in(after_state, bc.ON) if other != record_type]
+            if desired.get("stop_undeclared_formats"):
+                for other in undeclared:
+                    actions.append(Action("stop_recording", record_type=other, recording=[other]))
+                    after_state[other] = bc.OFF
         after["recording"] = bc.types_in(after_state, bc.ON)
         after["recording_unknown"] = bc.types_in(after_state, bc.UNKNOWN)
         if failure is None and room_broadcast is not None and wants_circle_flag(desired):
@@ -260,37 +343,26 @@ def decide_push(desired, broadcast, room_broadcast=None):
         if "room_is_recording" in before:
             after["room_is_recording"] = False
     return Plan(stream_id, desired, broadcast, before, after, actions, warnings, failure,
-                context={"room_broadcast": room_broadcast})
+                context={"room_broadcast": room_broadcast, "undeclared_formats": undeclared},
+                check_warnings=check_warnings)
 
 
-class MediaPushReconciler(Reconciler):
+class MediaPushReconciler(BroadcastReconciler):
     """media_push: one room's push (and its recording) to the desired state."""
 
-    def read(self, desired):
-        broadcast = self.client.get_broadcast(desired["stream_id"])
-        room_broadcast = None
-        room = bc.composite_room(desired["stream_id"])
-        if room is not None and (bc.needs_room_broadcast(broadcast) or wants_circle_flag(desired)
-                                 or desired["state"] == "stopped"):
-            # Circle's flag: what says a push records, and what its users see
-            room_broadcast = self.client.get_broadcast(room)
-        return broadcast, room_broadcast
-
-    def read_many(self, desired_items):
-        """One list read for all rooms of the app (for a batch module)."""
-        by_id = dict((item.get("streamId"), item) for item in self.client.list_broadcasts() if isinstance(item, dict))
-        current = {}
-        for desired in desired_items:
-            broadcast = by_id.get(desired["stream_id"])
-            room = bc.composite_room(desired["stream_id"])
-            current[desired["stream_id"]] = (broadcast, by_id.get(room) if room else None)
-        return current
+    def wants_room(self, desired, broadcast):
+        # Circle's flag: what says a push records, and what its users see
+        return bc.needs_room_broadcast(broadcast) or wants_circle_flag(desired) or desired["state"] == "stopped"
 
     def decide(self, desired, current):
         broadcast, room_broadcast = current if current else (None, None)
         return decide_push(desired, broadcast, room_broadcast)
 
     def apply(self, plan, action, state):
+        if action.kind in STOPS and (action.params.get("recording") or action.params.get("recording_unknown")):
+            # a stop that may finalise a recording: the VoDs known before it, to find the new one after
+            if "vods_before" not in state:
+                state["vods_before"] = self.vod_ids(plan.key)
         if action.kind == "start_push":
             return self._start(plan, action, state)
         if action.kind == "send_command":
@@ -300,8 +372,10 @@ class MediaPushReconciler(Reconciler):
                                          % (plan.key, result.message or "no reason given"))
             return result.success
         if action.kind == "start_recording":
-            return set_recording(self, plan.key, True, action.params["record_type"],
-                                 wait_for_broadcast=state.get("fresh_push", False), state=state)
+            return self.set_recording(plan.key, True, action.params["record_type"],
+                                      wait_for_broadcast=state.get("fresh_push", False), state=state)
+        if action.kind == "stop_recording":  # an undeclared format; its VoD is kept
+            return self.set_recording(plan.key, False, action.params["record_type"], state=state)
         if action.kind == "stop_push":
             return self._stop(plan, action, state)
         if action.kind == "stop_stale_push":
@@ -335,8 +409,6 @@ class MediaPushReconciler(Reconciler):
     def _stop_stale(self, plan, action, state):
         """A push broadcast with no live session here: the server ends it (POST broadcasts/{id}/stop)."""
         stream_id = plan.key
-        if action.params.get("recording") or action.params.get("recording_unknown"):
-            state["vods_before"] = vod_ids(self, stream_id)
         try:
             result = self.client.stop_broadcast(stream_id)
         except OutcomeUnknownError as exc:
@@ -390,8 +462,6 @@ class MediaPushReconciler(Reconciler):
 
     def _stop(self, plan, action, state):
         stream_id = plan.key
-        if action.params.get("recording") or action.params.get("recording_unknown"):
-            state["vods_before"] = vod_ids(self, stream_id)
         try:
             result = self.client.stop_media_push(stream_id)
         except OutcomeUnknownError as exc:
@@ -440,11 +510,11 @@ class MediaPushReconciler(Reconciler):
                 after["page"] = desired["page_url_shown"]
             data["broadcast"] = bc.redact_broadcast(broadcast)
             if "vods_before" in state:
-                was_recording = bool(plan.actions[0].params.get("recording"))
+                was_recording = any(action.params.get("recording") for action in plan.actions if action.kind in STOPS)
                 seconds = desired.get("vod_timeout", 30)
                 if not was_recording:
                     seconds = min(UNKNOWN_VOD_SECONDS, seconds)
-                data["vods"] = wait_for_new_vods(self, plan.key, state["vods_before"], seconds if changed else 0)
+                data["vods"] = self.wait_for_new_vods(plan.key, state["vods_before"], seconds if changed else 0)
                 if changed and was_recording and seconds and not data["vods"]:
                     state["warnings"].append("%s: no new VoD appeared within %d s of stopping the push; the server "
                                              "may still be finalising it" % (plan.key, seconds))
@@ -453,6 +523,8 @@ class MediaPushReconciler(Reconciler):
         data["recording_unknown"] = after["recording_unknown"]
         if "room_is_recording" in after:
             data["room_is_recording"] = after["room_is_recording"]
+        data["undeclared_formats"] = [record_type for record_type in plan.context.get("undeclared_formats", [])
+                                      if record_type in after["recording"]]
         data.setdefault("vods", [])
         return after, data
 

@@ -28,6 +28,9 @@ def _clock():
     return time.monotonic()
 
 
+# The first wait of a poll (the next ones double up to its interval).
+FIRST_POLL_WAIT = 0.25
+
 # How a failure names the writes that took effect before it.
 DONE_WORDS = {
     "start_push": "the push was started",
@@ -71,7 +74,7 @@ class Plan(object):
     """The decision for one item: the writes, and the diff views before and (predicted) after."""
 
     def __init__(self, key, desired, current, before, after, actions=None, warnings=None, failure=None,
-                 context=None):
+                 context=None, check_warnings=None):
         self.key = key
         self.desired = desired
         self.current = current
@@ -79,6 +82,8 @@ class Plan(object):
         self.after = after
         self.actions = list(actions or [])
         self.warnings = list(warnings or [])
+        # what only a prediction needs to say (a real run tells what the server did instead)
+        self.check_warnings = list(check_warnings or [])
         self.failure = failure
         self.context = dict(context or {})
 
@@ -91,8 +96,9 @@ class Plan(object):
 class Outcome(object):
     """What converging one item did."""
 
-    def __init__(self, key, changed, before, after, warnings=None, data=None, failure=None):
+    def __init__(self, key, changed, before, after, warnings=None, data=None, failure=None, plan=None):
         self.key = key
+        self.plan = plan
         self.changed = changed
         self.before = before
         self.after = after
@@ -141,16 +147,20 @@ class Reconciler(object):
         """After the writes (or in check mode, instead of them): (after view, return data)."""
         return plan.after, {}
 
+    def extra_items(self, desired_items):
+        """Items to converge besides the desired ones (after ``read_many``'s read, e.g. unlisted pushes)."""
+        return []
+
     # ---- engine --------------------------------------------------------------------------
     def converge(self, plan):
         """Apply one plan (or only predict it in check mode). Safe to call from worker threads
         as long as the hooks are."""
         if plan.failure:
             raise ReconcileError(plan.failure)
-        state = {"warnings": list(plan.warnings)}
+        state = {"warnings": list(plan.warnings) + (list(plan.check_warnings) if self.check_mode else [])}
         if self.check_mode or not plan.actions:
             after, data = self.finish(plan, plan.changed, state)
-            return Outcome(plan.key, plan.changed, plan.before, after, state["warnings"], data)
+            return Outcome(plan.key, plan.changed, plan.before, after, state["warnings"], data, plan=plan)
         changed = False
         done = []
         try:
@@ -166,19 +176,25 @@ class Reconciler(object):
                 exc.message = "%s, then: %s" % (" and ".join(DONE_WORDS.get(kind, kind.replace("_", " ") + " done")
                                                              for kind in done), exc.message)
             raise
-        return Outcome(plan.key, changed, plan.before, after, state["warnings"], data)
+        return Outcome(plan.key, changed, plan.before, after, state["warnings"], data, plan=plan)
 
     def run(self, desired):
-        """Converge one item: read, decide, write, report."""
-        return self.converge(self.decide(desired, self.read(desired)))
+        """Converge one item: read, decide, write, report. An error names the item's stream and room."""
+        try:
+            return self.converge(self.decide(desired, self.read(desired)))
+        except AntMediaError as exc:
+            if isinstance(desired, dict) and not hasattr(exc, "subject"):
+                exc.subject = (desired.get("stream_id"), desired.get("room"))
+            raise
 
     def run_many(self, desired_items, max_workers=4):
-        """Converge many items from one ``read_many``; plans are applied concurrently.
+        """Converge many items (and ``extra_items``) from one ``read_many``; plans are applied concurrently.
 
         A failing item does not stop the others: its Outcome carries ``failure`` (one line).
-        Outcomes come back in the order of ``desired_items``.
+        Outcomes come back in the order of ``desired_items``, the extra items last.
         """
         desired_items = list(desired_items)
+        desired_items += self.extra_items(desired_items)
         current_by_key = self.read_many(desired_items)
         plans = []
         for desired in desired_items:
@@ -193,7 +209,7 @@ class Reconciler(object):
                 return self.converge(plan)
             except AntMediaError as exc:
                 return Outcome(plan.key, getattr(exc, "changed", False), plan.before, plan.before, plan.warnings,
-                               failure=exc.message)
+                               failure=exc.message, plan=plan)
 
         if len(plans) <= 1 or max_workers <= 1:
             return [converge_one(plan) for plan in plans]
@@ -202,10 +218,15 @@ class Reconciler(object):
 
     # ---- helpers for subclasses ----------------------------------------------------------
     def poll(self, probe, seconds, interval=1.0):
-        """Call probe() until it returns a true value or seconds pass; return its last value."""
+        """Call probe() until it returns a true value or seconds pass; return its last value.
+
+        The waits grow from a quarter second to ``interval``: what is usually ready at once (a fresh push's
+        broadcast) costs a fraction of a second, and a long wait does not hammer the server."""
         deadline = self.clock() + seconds
+        wait = min(FIRST_POLL_WAIT, interval)
         while True:
             value = probe()
             if value or self.clock() >= deadline:
                 return value
-            self.sleep(interval)
+            self.sleep(wait)
+            wait = min(wait * 2, interval)

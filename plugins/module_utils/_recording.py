@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: mediaops.antmedia contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Recording of one broadcast: the pure decision, and the writes both media_push and
-broadcast_recording use (private API)."""
+"""Recording of one broadcast: the pure decision, and the reconciler base of every broadcast (its read and
+the recording writes media_push, room_recordings and broadcast_recording share) (private API)."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ def decide_recording(desired, broadcast, room_broadcast=None):
     state = bc.recording_state(broadcast, room_broadcast)
     before = recording_view(stream_id, broadcast, state)
     after_state = dict(state)
-    actions, warnings, failure = [], [], None
+    actions, warnings, check_warnings, failure = [], [], [], None
     current = state[record_type]
     if desired["state"] == "started":
         if broadcast is None:
@@ -82,102 +82,128 @@ def decide_recording(desired, broadcast, room_broadcast=None):
                               resolution_height=desired.get("resolution_height")))
         after_state[record_type] = bc.OFF
     if actions and actions[0].uncertain:
-        warnings.append(unknown_warning(stream_id, record_type))
+        check_warnings.append(unknown_warning(stream_id, record_type))
     after = recording_view(stream_id, broadcast, after_state)
     return Plan(stream_id, desired, broadcast, before, after, actions, warnings, failure,
-                context={"room_broadcast": room_broadcast})
+                context={"room_broadcast": room_broadcast}, check_warnings=check_warnings)
 
 
-# ---- writes shared by media_push and broadcast_recording ------------------------------------
 def _field_reads(client, stream_id, record_type, expected):
     broadcast = client.get_broadcast(stream_id)
     return broadcast is not None and broadcast.get(bc.RECORD_FIELDS[record_type]) == expected
 
 
-def set_recording(reconciler, stream_id, enabled, record_type, resolution_height=None, wait_for_broadcast=False,
-                  state=None):
-    """Ask the server to start or stop one recording; return True when it changed something.
+class BroadcastReconciler(Reconciler):
+    """Base of the reconcilers of a broadcast (media_push, broadcast_recording, room_recordings): the read of a
+    broadcast and of its room, and the recording writes they share."""
 
-    A start counts only when the server says so (its field then reads 1); ``state["observed"]``
-    gets the record type's ON/OFF when the server confirmed it, and nothing when it is uncertain.
-    "couldn't be started" is ambiguous (already recording, or the stream's muxer still being
-    prepared right after its push started): after a push start (wait_for_broadcast) it is re-asked
-    for a few seconds; otherwise, and when it persists, it is no change with the state left
-    unknown unless the field reads 1. "couldn't be stopped" means nothing records. An empty failure
-    message means the broadcast does not exist (a just-started push's broadcast may take a moment:
-    wait for it once when wait_for_broadcast). A lost answer is settled by re-reading the field.
-    """
-    client = reconciler.client
-    verb = "start" if enabled else "stop"
-    observed = state.setdefault("observed", {}) if state is not None else {}
-    try:
-        result = client.set_recording(stream_id, enabled, record_type, resolution_height)
-        if not result.success and not result.message and wait_for_broadcast:
-            if reconciler.poll(lambda: client.get_broadcast(stream_id), BROADCAST_APPEAR_SECONDS):
-                result = client.set_recording(stream_id, enabled, record_type, resolution_height)
-        if enabled and wait_for_broadcast and not result.success and "couldn't be" in result.message:
-            def again():
-                answer = client.set_recording(stream_id, enabled, record_type, resolution_height)
-                return answer if (answer.success or "couldn't be" not in answer.message) else None
-            result = reconciler.poll(again, RECORDING_PREPARE_SECONDS) or result
-    except OutcomeUnknownError as exc:
-        if _field_reads(client, stream_id, record_type, 1 if enabled else -1):
-            observed[record_type] = bc.ON if enabled else bc.OFF
-            return True
-        raise ReconcileError("the request to %s %s recording got no answer (%s) and the broadcast does not show it "
-                             "%s; run the task again" % (verb, record_type, exc.message,
-                                                         "started" if enabled else "stopped"))
-    if result.success:
-        observed[record_type] = bc.ON if enabled else bc.OFF
-        return True
-    message = result.message
-    if "couldn't be" in message:
-        if not enabled:
-            observed[record_type] = bc.OFF
-        elif _field_reads(client, stream_id, record_type, 1):
-            observed[record_type] = bc.ON
-        elif state is not None:
-            state["warnings"].append(
-                "%s: the server answers \"%s\"%s and %s does not read 1: it may already record (a push started with a "
-                "record type, or the application's record-every-stream setting), so %s is reported in "
-                "recording_unknown" % (stream_id, message, " for %d s after the push started" % RECORDING_PREPARE_SECONDS
-                                       if wait_for_broadcast else "", bc.RECORD_FIELDS[record_type], record_type))
-        return False
-    if not message:
-        raise ReconcileError("cannot %s %s recording: there is no broadcast %s (anymore)"
-                             % (verb, record_type, stream_id))
-    raise ReconcileError("the server refused to %s %s recording: %s" % (verb, record_type, message))
+    def __init__(self, client, check_mode=False, **kwargs):
+        super(BroadcastReconciler, self).__init__(client, check_mode=check_mode, **kwargs)
+        self._by_id = None
 
-
-def vod_ids(reconciler, stream_id):
-    return set(vod.get("vodId") for vod in reconciler.client.list_vods(stream_id))
-
-
-def wait_for_new_vods(reconciler, stream_id, known_ids, seconds, data_id=None):
-    """The VoDs of stream_id that were not in known_ids, waiting up to seconds for at least one."""
-    found = []
-
-    def probe():
-        found[:] = [vod for vod in reconciler.client.list_vods(stream_id)
-                    if vod.get("vodId") not in known_ids or (data_id and vod.get("vodId") == data_id)]
-        return found
-
-    if seconds > 0:
-        reconciler.poll(probe, seconds, interval=1.0)
-    else:
-        probe()
-    return list(found)
-
-
-class RecordingReconciler(Reconciler):
-    """broadcast_recording: start or stop one recording of one broadcast."""
+    def wants_room(self, desired, broadcast):
+        """Whether the decision needs the room's broadcast (recording flags kept on the room, Circle's flag)."""
+        return bc.needs_room_broadcast(broadcast)
 
     def read(self, desired):
         broadcast = self.client.get_broadcast(desired["stream_id"])
+        room = bc.composite_room(desired["stream_id"])
         room_broadcast = None
-        if broadcast is not None and bc.needs_room_broadcast(broadcast):
-            room_broadcast = self.client.get_broadcast(bc.composite_room(desired["stream_id"]))
+        if room is not None and self.wants_room(desired, broadcast):
+            room_broadcast = self.client.get_broadcast(room)
         return broadcast, room_broadcast
+
+    def broadcasts_by_id(self):
+        """The app's broadcasts by stream id, from one list read per reconciler."""
+        if self._by_id is None:
+            self._by_id = dict((item.get("streamId"), item) for item in self.client.list_broadcasts()
+                               if isinstance(item, dict) and item.get("streamId"))
+        return self._by_id
+
+    def read_many(self, desired_items):
+        by_id = self.broadcasts_by_id()
+        current = {}
+        for desired in desired_items:
+            room = bc.composite_room(desired["stream_id"])
+            current[desired["stream_id"]] = (by_id.get(desired["stream_id"]), by_id.get(room) if room else None)
+        return current
+
+    def set_recording(self, stream_id, enabled, record_type, resolution_height=None, wait_for_broadcast=False,
+                      state=None):
+        """Ask the server to start or stop one recording; return True when it changed something.
+
+        A start counts only when the server says so (its field then reads 1); ``state["observed"]``
+        gets the record type's ON/OFF when the server confirmed it, and nothing when it is uncertain.
+        "couldn't be started" is ambiguous (already recording, or the stream's muxer still being
+        prepared right after its push started): after a push start (wait_for_broadcast) it is re-asked
+        for a few seconds; otherwise, and when it persists, it is no change with the state left
+        unknown unless the field reads 1. "couldn't be stopped" means nothing records. An empty failure
+        message means the broadcast does not exist (a just-started push's broadcast may take a moment:
+        wait for it once when wait_for_broadcast). A lost answer is settled by re-reading the field.
+        """
+        client = self.client
+        verb = "start" if enabled else "stop"
+        observed = state.setdefault("observed", {}) if state is not None else {}
+        try:
+            result = client.set_recording(stream_id, enabled, record_type, resolution_height)
+            if not result.success and not result.message and wait_for_broadcast:
+                if self.poll(lambda: client.get_broadcast(stream_id), BROADCAST_APPEAR_SECONDS):
+                    result = client.set_recording(stream_id, enabled, record_type, resolution_height)
+            if enabled and wait_for_broadcast and not result.success and "couldn't be" in result.message:
+                def again():
+                    answer = client.set_recording(stream_id, enabled, record_type, resolution_height)
+                    return answer if (answer.success or "couldn't be" not in answer.message) else None
+                result = self.poll(again, RECORDING_PREPARE_SECONDS) or result
+        except OutcomeUnknownError as exc:
+            if _field_reads(client, stream_id, record_type, 1 if enabled else -1):
+                observed[record_type] = bc.ON if enabled else bc.OFF
+                return True
+            raise ReconcileError("the request to %s %s recording got no answer (%s) and the broadcast does not show "
+                                 "it %s; run the task again" % (verb, record_type, exc.message,
+                                                                "started" if enabled else "stopped"))
+        if result.success:
+            observed[record_type] = bc.ON if enabled else bc.OFF
+            return True
+        message = result.message
+        if "couldn't be" in message:
+            if not enabled:
+                observed[record_type] = bc.OFF
+            elif _field_reads(client, stream_id, record_type, 1):
+                observed[record_type] = bc.ON
+            elif state is not None:
+                state["warnings"].append(
+                    "%s: the server answers \"%s\"%s and %s does not read 1: it may already record (a push started "
+                    "with a record type, or the application's record-every-stream setting), so %s is reported in "
+                    "recording_unknown" % (stream_id, message, " for %d s after the push started"
+                                           % RECORDING_PREPARE_SECONDS if wait_for_broadcast else "",
+                                           bc.RECORD_FIELDS[record_type], record_type))
+            return False
+        if not message:
+            raise ReconcileError("cannot %s %s recording: there is no broadcast %s (anymore)"
+                                 % (verb, record_type, stream_id))
+        raise ReconcileError("the server refused to %s %s recording: %s" % (verb, record_type, message))
+
+    def vod_ids(self, stream_id):
+        return set(vod.get("vodId") for vod in self.client.list_vods(stream_id))
+
+    def wait_for_new_vods(self, stream_id, known_ids, seconds, data_id=None):
+        """The VoDs of stream_id that were not in known_ids, waiting up to seconds for at least one."""
+        found = []
+
+        def probe():
+            found[:] = [vod for vod in self.client.list_vods(stream_id)
+                        if vod.get("vodId") not in known_ids or (data_id and vod.get("vodId") == data_id)]
+            return found
+
+        if seconds > 0:
+            self.poll(probe, seconds, interval=1.0)
+        else:
+            probe()
+        return list(found)
+
+
+class RecordingReconciler(BroadcastReconciler):
+    """broadcast_recording: start or stop one recording of one broadcast."""
 
     def decide(self, desired, current):
         broadcast, room_broadcast = current if current else (None, None)
@@ -187,8 +213,8 @@ class RecordingReconciler(Reconciler):
         stream_id = plan.key
         enabled = action.kind == "start_recording"
         if not enabled and bc.is_broadcasting(plan.current):
-            state["vods_before"] = vod_ids(self, stream_id)
-        changed = set_recording(self, stream_id, enabled, action.params["record_type"],
+            state["vods_before"] = self.vod_ids(stream_id)
+        changed = self.set_recording(stream_id, enabled, action.params["record_type"],
                                 action.params.get("resolution_height"), state=state)
         state["stop_changed"] = changed and not enabled
         return changed
@@ -209,7 +235,7 @@ class RecordingReconciler(Reconciler):
             data["broadcast"] = bc.redact_broadcast(broadcast)
             if "vods_before" in state:
                 seconds = plan.desired.get("vod_timeout", 30) if state.get("stop_changed") else 0
-                data["vods"] = wait_for_new_vods(self, plan.key, state["vods_before"], seconds)
+                data["vods"] = self.wait_for_new_vods(plan.key, state["vods_before"], seconds)
                 if seconds and not data["vods"]:
                     state["warnings"].append("%s: no new VoD appeared within %d s of stopping the recording; the "
                                              "server may still be finalising it" % (plan.key, seconds))

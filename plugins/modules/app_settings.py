@@ -105,89 +105,55 @@ changed_keys:
   sample: [deleteHLSFilesOnEnded]
 """
 
+import functools
+
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.mediaops.antmedia.plugins.module_utils._app_settings import (
+    AppSettingsReconciler,
     SettingsApi,
-    plan_settings,
-    secret_values,
-    view,
 )
-from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaClient, AntMediaError
-from ansible_collections.mediaops.antmedia.plugins.module_utils._connection import antmedia_module, client_for, fail
+from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaClient
 from ansible_collections.mediaops.antmedia.plugins.module_utils._jwt import JwtSecretError, check_secret
+from ansible_collections.mediaops.antmedia.plugins.module_utils._module_template import run_module
 from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError
 
 
+def use_server_jwt(params):
+    """Check the options; the management API authenticates with the server JWT, never the application's."""
+    if not params["settings"]:
+        raise ValidationError("settings must name at least one application setting")
+    try:
+        if params["server_jwt_secret"] is not None:
+            check_secret(params["server_jwt_secret"])
+    except (JwtSecretError, ValidationError) as exc:
+        raise ValidationError("server_jwt_secret: %s" % exc)
+    params["jwt_secret"], params["jwt_token"] = params["server_jwt_secret"], None
+
+
+def converge_settings(params, client, check_mode):
+    client.add_secret(params["console_password"])
+    api = SettingsApi(client, params["console_user"], params["console_password"])
+    reconciler = AppSettingsReconciler(client, api, check_mode=check_mode)
+    reconciler.hide(params["settings"])
+    outcome = reconciler.run(params["settings"])
+    return dict(outcome.data, changed=outcome.changed, diff=outcome.diff)
+
+
 def main():
-    module = antmedia_module(
-        argument_spec=dict(
+    run_module(
+        dict(
             settings=dict(type="dict", required=True),
             server_jwt_secret=dict(type="str", no_log=True, fallback=(env_fallback, ["ANTMEDIA_SERVER_JWT_SECRET"])),
             console_user=dict(type="str", fallback=(env_fallback, ["ANTMEDIA_CONSOLE_USER"])),
             console_password=dict(type="str", no_log=True, fallback=(env_fallback, ["ANTMEDIA_CONSOLE_PASSWORD"])),
         ),
+        converge_settings, prepare=use_server_jwt,
+        client_class=functools.partial(AntMediaClient, auth_header="ProxyAuthorization"),
         mutually_exclusive=[("server_jwt_secret", "console_user")],
         required_together=[("console_user", "console_password")],
         supports_check_mode=True,
     )
-    params = module.params
-    if not params["settings"]:
-        module.fail_json(msg="settings must name at least one application setting")
-    try:
-        if params["server_jwt_secret"] is not None:
-            check_secret(params["server_jwt_secret"])
-    except (JwtSecretError, ValidationError) as exc:
-        module.fail_json(msg="server_jwt_secret: %s" % exc)
-
-    def server_client(url, app, **kwargs):
-        kwargs.update(jwt_secret=params["server_jwt_secret"], jwt_token=None, auth_header="ProxyAuthorization")
-        return AntMediaClient(url, app, **kwargs)
-
-    client = client_for(module, client_class=server_client)
-    client.add_secret(params["console_password"])
-
-    def hide(settings):
-        for key, value in settings.items():
-            for secret in secret_values(key, value):
-                client.add_secret(secret)
-                module.no_log_values.add(secret)  # also hides it in the invocation Ansible returns
-
-    hide(params["settings"])
-    api = SettingsApi(client, params["console_user"], params["console_password"])
-    changed_keys = []
-    try:
-        current = api.read()
-        hide(current)  # the server's own secrets (old values) too
-        try:
-            new, changed_keys = plan_settings(params["settings"], current)
-        except ValidationError as exc:
-            module.fail_json(msg=str(exc))
-        declared = sorted(params["settings"])
-        after = new
-        if changed_keys and not module.check_mode:
-            api.write(new)
-            try:
-                after = api.read()
-            except AntMediaError as exc:
-                # the write took effect: say so, and what failed after it
-                exc.changed = True
-                exc.message = "changed %s, then reading the settings back failed: %s" % (
-                    ", ".join(changed_keys), exc.message)
-                raise
-            hide(after)
-            refused = [key for key in changed_keys if after.get(key) != new[key]]
-            if refused:
-                refusal = AntMediaError("the server accepted the change but kept its own value for: %s"
-                                        % ", ".join(refused))
-                refusal.changed = len(refused) < len(changed_keys)
-                raise refusal
-    except AntMediaError as exc:
-        fail(module, client, exc)
-    result = dict(changed=bool(changed_keys), settings=view(declared, after), changed_keys=changed_keys)
-    if module._diff:
-        result["diff"] = {"before": view(declared, current), "after": view(declared, after)}
-    module.exit_json(**client.redact(result))
 
 
 if __name__ == "__main__":

@@ -111,13 +111,9 @@ broadcasts:
 
 from ansible_collections.mediaops.antmedia.plugins.module_utils import _broadcast as bc
 from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaError
-from ansible_collections.mediaops.antmedia.plugins.module_utils._connection import (
-    antmedia_module,
-    client_for,
-    fail,
-)
+from ansible_collections.mediaops.antmedia.plugins.module_utils._module_template import about, run_module
 from ansible_collections.mediaops.antmedia.plugins.module_utils._participants import summarize_one
-from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError, check_id
+from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import check_id
 
 
 def read_one(client, stream_id):
@@ -137,23 +133,20 @@ def read_all(client):
     return summaries
 
 
-def main():
-    module = antmedia_module(
-        argument_spec=dict(stream_id=dict(type="raw")),  # raw: a YAML number or boolean is refused
-        supports_check_mode=True,
-    )
-    client = client_for(module)
-    stream_id = module.params.get("stream_id")
+def read_broadcasts(params, client, check_mode):
+    stream_id = params.get("stream_id")
+    if stream_id is None:
+        return {"changed": False, "broadcasts": read_all(client)}
+    check_id(stream_id, "stream_id")
     try:
-        if stream_id is not None:
-            check_id(stream_id, "stream_id")
-    except ValidationError as exc:
-        module.fail_json(msg=str(exc))
-    try:
-        broadcasts = read_one(client, stream_id) if stream_id is not None else read_all(client)
+        return {"changed": False, "broadcasts": read_one(client, stream_id)}
     except AntMediaError as exc:
-        fail(module, client, exc, stream_id=stream_id)
-    module.exit_json(changed=False, broadcasts=client.redact(broadcasts))
+        raise about(exc, stream_id=stream_id)
+
+
+def main():
+    run_module(dict(stream_id=dict(type="raw")),  # raw: a YAML number or boolean is refused
+               read_broadcasts, supports_check_mode=True)
 
 
 if __name__ == "__main__":

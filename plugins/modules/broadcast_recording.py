@@ -127,46 +127,29 @@ vods:
   sample: [{"vodId": "Qw3rT...", "streamId": "camera1", "vodName": "camera1.mp4", "duration": 61000}]
 """
 
-from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaError
-from ansible_collections.mediaops.antmedia.plugins.module_utils._connection import (
-    antmedia_module,
-    client_for,
-    fail,
-    warn_all,
-)
+from ansible_collections.mediaops.antmedia.plugins.module_utils._module_template import run_module
 from ansible_collections.mediaops.antmedia.plugins.module_utils._recording import (
     RecordingReconciler,
     desired_recording,
 )
-from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError
+
+
+def converge_recording(params, client, check_mode):
+    outcome = RecordingReconciler(client, check_mode=check_mode).run(desired_recording(params))
+    return dict(outcome.data, changed=outcome.changed, diff=outcome.diff, warnings=outcome.warnings)
 
 
 def main():
-    module = antmedia_module(
-        argument_spec=dict(
+    run_module(
+        dict(
             stream_id=dict(type="raw", required=True),  # raw: a YAML number or boolean is refused
             state=dict(type="str", default="started", choices=["started", "stopped"]),
             record_type=dict(type="str", default="mp4", choices=["mp4", "webm"]),
             resolution_height=dict(type="int"),
             vod_timeout=dict(type="int", default=30),
         ),
-        supports_check_mode=True,
+        converge_recording, supports_check_mode=True,
     )
-    client = client_for(module)
-    try:
-        desired = desired_recording(module.params)
-    except ValidationError as exc:
-        module.fail_json(msg=str(exc))
-    reconciler = RecordingReconciler(client, check_mode=module.check_mode)
-    try:
-        outcome = reconciler.run(desired)
-    except AntMediaError as exc:
-        fail(module, client, exc, stream_id=desired["stream_id"])
-    warn_all(module, client, outcome.warnings)
-    result = dict(changed=outcome.changed, **outcome.data)
-    if module._diff:
-        result["diff"] = outcome.diff
-    module.exit_json(**client.redact(result))
 
 
 if __name__ == "__main__":

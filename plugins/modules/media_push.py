@@ -139,6 +139,15 @@ options:
     type: list
     elements: str
     default: []
+  stop_undeclared_formats:
+    description:
+      - With O(record_type), also stop a recording of the other record type on the push (for example WebM running
+        beside a wanted V(mp4)). The push and the wanted recording go on; the stopped recording's VoD is kept and
+        returned in RV(vods).
+      - Off by default, because no running recording is stopped by surprise; such a recording is reported in
+        RV(undeclared_formats) either way.
+    type: bool
+    default: false
   vod_timeout:
     description:
       - On O(state=stopped), seconds to wait for the server to finalise the recording into a VoD. V(0) does not
@@ -204,6 +213,17 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+msg:
+  description: One line saying what happened (in check mode, prefixed V(check mode:), what would happen).
+  returned: always
+  type: str
+  sample: "started: board-meeting; unchanged: 0"
+undeclared_formats:
+  description: With O(record_type), the other record types recording on the push after the run.
+  returned: always
+  type: list
+  elements: str
+  sample: []
 stream_id:
   description: The stream id of the push.
   returned: always
@@ -256,61 +276,31 @@ vods:
             "filePath": "streams/board-meeting_composite.mp4", "duration": 61000, "fileSize": 5123456}]
 """
 
-from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaError
-from ansible_collections.mediaops.antmedia.plugins.module_utils._connection import (
-    antmedia_module,
-    client_for,
-    fail,
-    warn_all,
-)
 from ansible_collections.mediaops.antmedia.plugins.module_utils._media_push import (
-    PAGES,
+    ROOM_MUTUALLY_EXCLUSIVE,
     MediaPushReconciler,
     desired_push,
+    room_options,
+    run_options,
+    summary_line,
 )
-from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError
+from ansible_collections.mediaops.antmedia.plugins.module_utils._module_template import run_module
+
+
+def converge_push(params, client, check_mode):
+    desired = desired_push(params)
+    for secret in (params.get("token"), params.get("publish_token"), params.get("stream_jwt_secret")):
+        client.add_secret(secret)
+    outcome = MediaPushReconciler(client, check_mode=check_mode).run(desired)
+    msg = summary_line([outcome], check_mode)
+    return dict(outcome.data, changed=outcome.changed, diff=outcome.diff, warnings=outcome.warnings, msg=msg)
 
 
 def main():
-    module = antmedia_module(
-        argument_spec=dict(
-            room=dict(type="raw"),  # raw: a YAML number or boolean is refused, not turned into a name
-            stream_id=dict(type="raw"),
-            state=dict(type="str", default="started", choices=["started", "stopped"]),
-            page=dict(type="str", choices=list(PAGES)),
-            page_url=dict(type="str"),
-            page_base_url=dict(type="str"),
-            width=dict(type="int", default=1280),
-            height=dict(type="int", default=720),
-            record_type=dict(type="str", choices=["mp4", "webm"]),
-            token=dict(type="str", no_log=True),
-            publish_token=dict(type="str", no_log=True),
-            stream_jwt_secret=dict(type="str", no_log=True),
-            extra_chrome_switches=dict(type="list", elements="str", default=[]),
-            vod_timeout=dict(type="int", default=30),
-        ),
-        mutually_exclusive=[("page", "page_url"), ("publish_token", "stream_jwt_secret")],
-        required_one_of=[("room", "stream_id")],
-        supports_check_mode=True,
-    )
-    params = module.params
-    client = client_for(module)
-    try:
-        desired = desired_push(params)
-    except ValidationError as exc:
-        module.fail_json(msg=str(exc))
-    for secret in (params.get("token"), params.get("publish_token"), params.get("stream_jwt_secret")):
-        client.add_secret(secret)
-    reconciler = MediaPushReconciler(client, check_mode=module.check_mode)
-    try:
-        outcome = reconciler.run(desired)
-    except AntMediaError as exc:
-        fail(module, client, exc, stream_id=desired["stream_id"], room=desired["room"])
-    warn_all(module, client, outcome.warnings)
-    result = dict(changed=outcome.changed, **outcome.data)
-    if module._diff:
-        result["diff"] = outcome.diff
-    module.exit_json(**client.redact(result))
+    argument_spec = room_options()
+    argument_spec.update(run_options(vod_timeout_default=30))
+    run_module(argument_spec, converge_push, mutually_exclusive=ROOM_MUTUALLY_EXCLUSIVE,
+               required_one_of=[("room", "stream_id")], supports_check_mode=True)
 
 
 if __name__ == "__main__":

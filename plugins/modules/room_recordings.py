@@ -22,6 +22,8 @@ description:
     O(stop_unlisted=true).
   - When some rooms fail, the others are still converged; the task then fails with one line naming each failed
     room and its cause, and RV(rooms) tells what happened to every room.
+  - A recording of a format an item does not declare (WebM beside a declared mp4) is always reported, in
+    RV(rooms[].undeclared_formats) and RV(msg), and stopped only with O(stop_undeclared_formats=true).
 extends_documentation_fragment:
   - mediaops.antmedia.connection
   - mediaops.antmedia.attributes
@@ -113,6 +115,12 @@ options:
         type: list
         elements: str
         default: []
+      outside_schedule:
+        description:
+          - Marks an item whose schedule has no window now (the M(mediaops.antmedia.conference_recording) role sets
+            it); it changes nothing but RV(msg), which lists such rooms apart from the unchanged ones.
+        type: bool
+        default: false
   stop_unlisted:
     description:
       - Also stop every live media push of the application that no item of O(recordings) names.
@@ -131,9 +139,18 @@ options:
     type: int
     default: 0
   start_concurrency:
-    description: How many rooms are started (or stopped) at the same time.
+    description: How many rooms (1 to 64) are started (or stopped) at the same time.
     type: int
-    default: 8
+    default: 10
+  stop_undeclared_formats:
+    description:
+      - Also stop a recording of a record type the item does not declare (for example WebM running beside a
+        declared V(mp4)), as M(mediaops.antmedia.media_push) does. The push and its declared recording go on;
+        the stopped recording's VoD is kept and returned in RV(vods).
+      - Off by default, because no running recording is stopped by surprise; such a recording is reported in
+        RV(rooms[].undeclared_formats) either way.
+    type: bool
+    default: false
 notes:
   - Run it on the media host (the default O(url) is V(http://127.0.0.1:5080)); see M(mediaops.antmedia.media_push).
   - When it runs in the controller (see the C(action) attribute), the Python library C(requests) is taken from the
@@ -163,6 +180,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+msg:
+  description:
+    - One line saying what happened (in check mode, prefixed V(check mode:), what would happen), or, when some rooms
+      failed, which ones and why.
+  returned: always
+  type: str
+  sample: "started: board-meeting, town-hall; stopped: standup; unchanged: 4; outside their schedule: retro"
 rooms:
   description: One entry per item of O(recordings) (in order), then one per unlisted push that was stopped.
   returned: always
@@ -182,10 +206,17 @@ rooms:
       description: The record types on after the run.
       type: list
       elements: str
+    undeclared_formats:
+      description:
+        - Record types recording on the push after the run that the item does not declare (see
+          O(stop_undeclared_formats)).
+      type: list
+      elements: str
     action:
       description:
-        - What was (or in check mode would be) done, V(none), V(start), V(record), V(stop), or V(flag) (only Circle's
-          C(isRecording) flag on the room was written).
+        - What was (or in check mode would be) done, V(none), V(start), V(record), V(stop), V(stop_undeclared) (a
+          recording of an undeclared format stopped) or V(flag) (only Circle's C(isRecording) flag on the room was
+          written).
       type: str
     changed:
       description: Whether this room changed.
@@ -212,23 +243,22 @@ stopped:
   elements: str
   sample: [standup_composite]
 vods:
-  description: VoDs created by the stops, when O(vod_timeout) is above 0.
+  description: VoDs created by the stops (also of undeclared formats), when O(vod_timeout) is above 0.
   returned: always
   type: list
   elements: dict
   sample: []
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
+from ansible_collections.mediaops.antmedia.plugins.module_utils._module_template import run_module
 from ansible_collections.mediaops.antmedia.plugins.module_utils._room_recordings import (
-    room_recordings_module_kwargs,
-    run_room_recordings,
+    converge_room_recordings,
+    room_recordings_argument_spec,
 )
 
 
 def main():
-    run_room_recordings(AnsibleModule(**room_recordings_module_kwargs()))
+    run_module(room_recordings_argument_spec(), converge_room_recordings, supports_check_mode=True)
 
 
 if __name__ == "__main__":

@@ -139,41 +139,31 @@ apps:
       active_recordings: [board-meeting_composite]
 """
 
+from ansible_collections.mediaops.antmedia.plugins.module_utils._module_template import run_module
 from ansible_collections.mediaops.antmedia.plugins.module_utils._server_info import read_server
-from ansible_collections.mediaops.antmedia.plugins.module_utils._connection import (
-    antmedia_module,
-    client_for,
-    fail,
-)
-from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaError
 from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError, check_id
 
 
-def main():
-    module = antmedia_module(
-        argument_spec=dict(
-            app=dict(type="raw", required=False),  # raw: a YAML number or boolean is refused
-            apps=dict(type="list", elements="raw"),
-        ),
-        supports_check_mode=True,
-    )
-    apps = module.params["apps"] or ([module.params["app"]] if module.params["app"] else [])
+def choose_apps(params):
+    """apps, or app alone; the first one is the client's app."""
+    apps = params["apps"] or ([params["app"]] if params["app"] else [])
     if not apps:
-        module.fail_json(msg="apps is required: the applications to read, for example [LiveApp]")
-    try:
-        for index, app in enumerate(apps):
-            check_id(app, "apps[%d]" % index)
-    except ValidationError as exc:
-        module.fail_json(msg=str(exc))
-    module.params["app"] = apps[0]
-    # One quick attempt per call: callers that wait for readiness retry the task with until.
-    client = client_for(module)
-    client.retries = 0
-    try:
-        result = read_server(client, apps)
-    except AntMediaError as exc:
-        fail(module, client, exc)
-    module.exit_json(changed=False, **result)
+        raise ValidationError("apps is required: the applications to read, for example [LiveApp]")
+    for index, app in enumerate(apps):
+        check_id(app, "apps[%d]" % index)
+    params["apps"] = apps
+    params["app"] = apps[0]
+
+
+def read(params, client, check_mode):
+    client.retries = 0  # one quick attempt per call: callers that wait for readiness retry the task with until
+    return dict(read_server(client, params["apps"]), changed=False)
+
+
+def main():
+    run_module(dict(app=dict(type="raw", required=False),  # raw: a YAML number or boolean is refused
+                    apps=dict(type="list", elements="raw")),
+               read, prepare=choose_apps, supports_check_mode=True)
 
 
 if __name__ == "__main__":

@@ -83,31 +83,24 @@ count:
 """
 
 from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaError
-from ansible_collections.mediaops.antmedia.plugins.module_utils._connection import (
-    antmedia_module,
-    client_for,
-    fail,
-)
-from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError, check_id
+from ansible_collections.mediaops.antmedia.plugins.module_utils._module_template import about, run_module
+from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import check_id
 
 
-def main():
-    module = antmedia_module(
-        argument_spec=dict(stream_id=dict(type="raw")),  # raw: a YAML number or boolean is refused
-        supports_check_mode=True,
-    )
-    client = client_for(module)
-    stream_id = module.params.get("stream_id")
-    try:
-        if stream_id is not None:
-            check_id(stream_id, "stream_id")
-    except ValidationError as exc:
-        module.fail_json(msg=str(exc))
+def read_vods(params, client, check_mode):
+    stream_id = params.get("stream_id")
+    if stream_id is not None:
+        check_id(stream_id, "stream_id")
     try:
         vods = client.list_vods(stream_id)
     except AntMediaError as exc:
-        fail(module, client, exc, stream_id=stream_id)
-    module.exit_json(changed=False, vods=vods, count=len(vods))
+        raise about(exc, stream_id=stream_id)
+    return {"changed": False, "vods": vods, "count": len(vods)}
+
+
+def main():
+    run_module(dict(stream_id=dict(type="raw")),  # raw: a YAML number or boolean is refused
+               read_vods, supports_check_mode=True)
 
 
 if __name__ == "__main__":

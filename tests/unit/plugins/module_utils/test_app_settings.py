@@ -49,3 +49,43 @@ def test_secrets_are_masked_in_views():
     assert changed == ["jwtSecretKey"]
     assert view(["jwtSecretKey", "other"], new) == {"jwtSecretKey": "********", "other": "kept"}
     assert "new-secret-value" not in repr(view(["jwtSecretKey"], new))
+
+
+class FakeSettingsApi(object):
+    """The two calls the reconciler makes, recorded; the server keeps what it is sent."""
+
+    def __init__(self, settings):
+        self.settings = dict(settings)
+        self.writes = []
+
+    def read(self):
+        return dict(self.settings)
+
+    def write(self, settings):
+        self.writes.append(dict(settings))
+        self.settings = dict(settings)
+
+
+class FakeClient(object):
+    app = "live"
+
+    def __init__(self):
+        self.secrets = set()
+
+    def add_secret(self, value):
+        if value:
+            self.secrets.add(value)
+
+
+def test_the_reconciler_writes_nothing_in_check_mode_and_once_for_real():
+    from ansible_collections.mediaops.antmedia.plugins.module_utils._app_settings import AppSettingsReconciler
+    api, client = FakeSettingsApi(CURRENT), FakeClient()
+    predicted = AppSettingsReconciler(client, api, check_mode=True).run({"mp4MuxingEnabled": "yes"})
+    assert predicted.changed is True and api.writes == []
+    assert predicted.diff == {"before": {"mp4MuxingEnabled": False}, "after": {"mp4MuxingEnabled": True}}
+    assert "old-secret-value" in client.secrets  # the server's own secrets are hidden even when not declared
+    done = AppSettingsReconciler(client, api).run({"mp4MuxingEnabled": "yes"})
+    assert done.changed is True and len(api.writes) == 1 and api.writes[0]["other"] == "kept"
+    assert done.data == {"settings": {"mp4MuxingEnabled": True}, "changed_keys": ["mp4MuxingEnabled"]}
+    again = AppSettingsReconciler(client, api).run({"mp4MuxingEnabled": "yes"})
+    assert again.changed is False and len(api.writes) == 1

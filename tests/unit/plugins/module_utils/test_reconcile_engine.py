@@ -105,4 +105,23 @@ def test_poll_stops_at_the_deadline(clock):
     engine = Counter({})
     calls = []
     assert engine.poll(lambda: calls.append(1), 3, interval=1.0) is None
-    assert len(calls) == 4 and clock.sleeps == [1.0, 1.0, 1.0]
+    # the waits grow from a quarter second to the interval: 0 0.25 0.75 1.75 2.75 3.75
+    assert len(calls) == 6 and clock.sleeps == [0.25, 0.5, 1.0, 1.0, 1.0]
+
+
+def test_check_only_warnings_are_given_in_check_mode_only():
+    from ansible_collections.mediaops.antmedia.plugins.module_utils._reconcile import Action, Plan, Reconciler
+
+    class Guessing(Reconciler):
+        def read(self, desired):
+            return None
+
+        def decide(self, desired, current):
+            return Plan("a", desired, current, {}, {}, [Action("write", uncertain=True)], warnings=["always"],
+                        check_warnings=["a change it cannot confirm"])
+
+        def apply(self, plan, action, state):
+            return True
+
+    assert Guessing(None, check_mode=True).run({"stream_id": "a"}).warnings == ["always", "a change it cannot confirm"]
+    assert Guessing(None).run({"stream_id": "a"}).warnings == ["always"]

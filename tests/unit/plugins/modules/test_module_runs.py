@@ -9,7 +9,7 @@ import pytest
 
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.mediaops.antmedia.plugins.module_utils import _connection
+from ansible_collections.mediaops.antmedia.plugins.module_utils import _module_template
 from ansible_collections.mediaops.antmedia.plugins.modules import (
     broadcast_info,
     broadcast_recording,
@@ -174,7 +174,7 @@ def test_connection_options_from_the_environment(ams, run, monkeypatch):
 
 
 def test_missing_requests_library(ams, run, monkeypatch):
-    monkeypatch.setattr(_connection, "HAS_REQUESTS", False)
+    monkeypatch.setattr(_module_template, "HAS_REQUESTS", False)
     result = run(media_push, room="room1")
     assert result["failed"] and "requests" in result["msg"] and ams.calls == []
 

@@ -111,3 +111,43 @@ def test_circle_items_flag_their_rooms_and_stop_unlisted_clears_circles_flag(ams
     assert secret not in result["_raw"] and start.body["token"] not in result["_raw"]  # ...never shown
     again = run(recordings=[{"room": "weekly", "page": "circle", "stream_jwt_secret": secret}], stop_unlisted=True)
     assert again["changed"] is False
+
+
+# ---- what the result says, and formats nobody declared (issue 16) ---------------------------------
+def test_the_result_says_in_one_line_what_happened(ams, run):
+    ams.add_push("kept_composite", mp4Enabled=1)
+    ams.add_push("stop_composite", mp4Enabled=1)
+    result = run(recordings=[{"room": "new"}, {"room": "kept"}, {"room": "stop", "state": "stopped"},
+                             {"room": "later", "state": "stopped", "outside_schedule": True}])
+    assert result["msg"] == "started: new; stopped: stop; unchanged: 1; outside their schedule: later"
+    again = run(recordings=[{"room": "new"}, {"room": "kept"}, {"room": "stop", "state": "stopped"},
+                            {"room": "later", "state": "stopped", "outside_schedule": True}])
+    assert again["changed"] is False
+    assert again["msg"] == "unchanged: 3; outside their schedule: later"
+
+
+def test_check_mode_says_what_would_happen(ams, run):
+    result = run(check_mode=True, recordings=[{"room": "new"}])
+    assert result["msg"] == "check mode: started: new; unchanged: 0" and ams.writes == []
+
+
+def test_an_undeclared_format_is_reported_and_left_running(ams, run):
+    ams.add_push("board_composite", mp4Enabled=1, webMEnabled=1)
+    result = run(recordings=[{"room": "board", "record_type": "mp4"}])
+    assert result["changed"] is False and ams.writes == []  # no running recording is stopped by surprise
+    assert result["rooms"][0]["undeclared_formats"] == ["webm"]
+    assert "recording undeclared formats (left running): board (webm)" in result["msg"]
+
+
+def test_an_undeclared_format_is_stopped_on_request_and_its_vod_kept(ams, run):
+    ams.add_push("board_composite", mp4Enabled=1, webMEnabled=1)
+    ams.recorders["board_composite"] = {"mp4", "webm"}
+    predicted = run(check_mode=True, stop_undeclared_formats=True, recordings=[{"room": "board"}])
+    assert predicted["changed"] is True and ams.writes == [] and predicted["rooms"][0]["action"] == "stop_undeclared"
+    result = run(stop_undeclared_formats=True, vod_timeout=5, recordings=[{"room": "board"}])
+    assert result["changed"] is True and result["rooms"][0]["undeclared_formats"] == []
+    assert [(call.method, call.params.get("recordType")) for call in ams.writes] == [("PUT", "webm")]
+    assert "/recording/false" in ams.writes[0].path
+    assert ams.broadcasts["board_composite"]["mp4Enabled"] == 1 and ams.broadcasts["board_composite"]["webMEnabled"] != 1
+    assert [vod["vodName"] for vod in result["vods"]] == ["board_composite.webm"]
+    assert result["msg"] == "undeclared formats stopped: board; unchanged: 0"

@@ -1,23 +1,21 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""room_recordings run in the controller (ControllerModule) against the in-memory server: the same
-validation, check mode without a write, no_log scrubbing and one-line failures as the module process."""
+"""room_recordings converged in the controller (the action plugin's run_in_controller) against the in-memory
+server: the same validation, check mode without a write, no_log scrubbing and one-line failures as the module
+process."""
 from __future__ import annotations
 
-from ansible_collections.mediaops.antmedia.plugins.module_utils._room_recordings import (
-    room_recordings_module_kwargs,
-    run_room_recordings,
-)
-from ansible_collections.mediaops.antmedia.plugins.plugin_utils._controller_module import run_in_controller
+from ansible_collections.mediaops.antmedia.plugins.action import room_recordings as action
+from ansible_collections.mediaops.antmedia.plugins.action.room_recordings import run_in_controller
 
 NAME = "mediaops.antmedia.room_recordings"
 SECRET = "s3cret-for-the-jwt-filter-0123456789abcdef"
 PLAY_TOKEN = "play-token-0042"
 
 
-def run(args, check_mode=False, diff=True, run_module=run_room_recordings):
+def run(args, check_mode=False, diff=True):
     args = dict(args)
     args.setdefault("app", "live")
-    return run_in_controller(NAME, room_recordings_module_kwargs(), run_module, args, check_mode=check_mode, diff=diff)
+    return run_in_controller(args, check_mode, diff)
 
 
 def test_check_mode_sends_no_write(ams):
@@ -60,8 +58,7 @@ def test_no_log_values_are_scrubbed_from_the_result(ams):
 
 def test_env_fallback_is_read_in_the_controller(ams, monkeypatch):
     monkeypatch.setenv("ANTMEDIA_APP", "live")
-    result = run_in_controller(NAME, room_recordings_module_kwargs(), run_room_recordings,
-                               {"recordings": [{"room": "a"}]}, check_mode=True)
+    result = run_in_controller({"recordings": [{"room": "a"}]}, True, False)
     assert result["invocation"]["module_args"]["app"] == "live" and result["started"] == ["a_composite"]
 
 
@@ -70,14 +67,10 @@ def test_warnings_are_returned(ams):
     assert any("validate_certs is false" in warning for warning in result["warnings"])
 
 
-def test_an_unexpected_error_is_one_line_without_secrets(ams):
-    def broken(module):
-        raise RuntimeError("boom near %s" % module.params["jwt_secret"])
-    result = run({"recordings": [{"room": "a"}], "jwt_secret": SECRET}, run_module=broken)
+def test_an_unexpected_error_is_one_line_without_secrets(ams, monkeypatch):
+    def broken(params, client, check_mode):
+        raise RuntimeError("boom near\n%s" % params["jwt_secret"])
+    monkeypatch.setattr(action, "converge_room_recordings", broken)
+    result = run({"recordings": [{"room": "a"}], "jwt_secret": SECRET})
     assert result["failed"] is True and result["msg"].startswith(NAME + " failed in the controller: RuntimeError")
     assert SECRET not in result["msg"]
-
-
-def test_a_module_that_never_ends_is_a_failure(ams):
-    result = run({"recordings": [{"room": "a"}]}, run_module=lambda module: None)
-    assert result["failed"] is True and "without calling exit_json" in result["msg"]
