@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Publishing checks (CI runs them as the test stage "publish"):
-#   - builds the collection tarball into .work/dist and checks it holds only the collection;
+#   - builds the collection tarball into .work/dist and checks it holds only the collection, and of the tests only
+#     those that run from the tarball (tests/unit: none needs lab/);
 #   - galaxy-importer on the tarball (its ansible-lint and ansible-doc steps included): no ERROR, no WARNING;
 #   - ansible-builder: the EE definition in docs/ makes a build context, and introspection finds the
 #     collection's Python and system dependencies;
@@ -31,6 +32,14 @@ ansible-galaxy collection build --output-path "$dist" . > /dev/null
 tarball=$(ls "$dist"/mediaops-antmedia-*.tar.gz)
 unwanted=$(tar tzf "$tarball" | grep -E '^(lab|benchmarks|scripts|\.work|\.venv[^/]*|tests/output|tests/lab|tests/hosts|tests/roles|\.ci)(/|$)' || true)
 [ -z "$unwanted" ] || { echo "publish: the tarball holds files that are not the collection:"; echo "$unwanted"; exit 1; }
+# The tarball ships only tests that run from it: nothing under tests/ but tests/unit and requirements files, and no
+# shipped file under tests/ names the stand-in (lab/, ams_standin), which the tarball leaves out.
+stray_tests=$(tar tzf "$tarball" | grep -E '^tests/' | grep -vE '^tests/(unit(/|$)|requirements[^/]*\.txt$)|^tests/$' || true)
+[ -z "$stray_tests" ] || { echo "publish: the tarball ships tests that cannot run from it:"; echo "$stray_tests"; exit 1; }
+rm -rf "$dist/unpacked"; mkdir -p "$dist/unpacked"; tar xzf "$tarball" -C "$dist/unpacked" tests
+lab_users=$(grep -rlE '(^|[^A-Za-z_])lab/|ams_standin|import lab|from lab|"lab"' "$dist/unpacked/tests" || true)
+[ -z "$lab_users" ] || { echo "publish: shipped tests need lab/, which the tarball excludes:"; echo "$lab_users"; exit 1; }
+rm -rf "$dist/unpacked"
 echo "publish: $(basename "$tarball"): $(tar tzf "$tarball" | wc -l) entries, $(du -k "$tarball" | cut -f1) KiB"
 
 echo "publish: galaxy-importer"
