@@ -18,8 +18,12 @@ description:
   - A window starts on each of its O(_input[].schedule[].days) at O(_input[].schedule[].start) and ends
     at O(_input[].schedule[].end) in its O(_input[].schedule[].timezone); an end at or before the start
     means the window runs past midnight into the next day.
+  - The O(_input[].schedule) key is dropped from every item, and an item stopped because it is outside all of its
+    windows carries C(outside_schedule=true), so the list can be given as it is to the O(recordings) of
+    M(mediaops.antmedia.room_recordings).
   - Runs on the controller. Invalid input fails, naming the item and the bad value; the schedule of an item with
-    O(_input[].state=stopped) is checked too.
+    O(_input[].state=stopped) is checked too. A O(_input[].room) or C(stream_id) that is not text (YAML read an
+    unquoted V(010), V(yes) or V(12:30) as a number or a boolean) is refused, saying to quote it.
 options:
   _input:
     description: The recordings, as in C(antmedia_recordings).
@@ -82,7 +86,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: The recordings, each with its O(_input[].state) resolved for O(now).
+  description:
+    - The recordings, each with its O(_input[].state) resolved for O(now), without their O(_input[].schedule), and with
+      C(outside_schedule=true) on those stopped by their schedule.
   type: list
   elements: dict
 """
@@ -96,6 +102,10 @@ except ImportError:  # pragma: no cover - Python < 3.9 has no zoneinfo; ansible-
     zoneinfo = None
 
 from ansible.errors import AnsibleFilterError
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.errors import UnsupportedError
+
+from ansible_collections.mediaops.antmedia.plugins.module_utils._room_recordings import room_recordings_argument_spec
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TIME_PATTERN = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
@@ -177,18 +187,40 @@ def window_is_open(window, moment, where):
     return (today in days and minute_of_day >= start) or (yesterday in days and minute_of_day < end)
 
 
+def _item_validator():
+    """The item spec of room_recordings (the one place that defines it), to fail here in one line naming the item."""
+    return ArgumentSpecValidator(room_recordings_argument_spec()["recordings"]["options"])
+
+
+def _check_item(validator, index, item):
+    errors = validator.validate(item).errors.errors
+    if errors:
+        error = errors[0]
+        prefix = "unknown key " if isinstance(error, UnsupportedError) else ""
+        raise AnsibleFilterError("%s: %s%s" % (_item_name(index, item), prefix, error.msg))
+
+
 def scheduled_recordings(recordings, now=None):
     if not isinstance(recordings, list):
         raise AnsibleFilterError("antmedia_recordings must be a list, not %s" % type(recordings).__name__)
     moment = _parse_now(now)
+    validator = _item_validator()
     resolved = []
     for index, item in enumerate(recordings):
         where = _item_name(index, item)
         if not isinstance(item, dict):
             raise AnsibleFilterError("%s: %r is not a mapping" % (where, item))
+        for key in ("room", "stream_id"):
+            if key in item and not isinstance(item[key], str):
+                raise AnsibleFilterError(
+                    "antmedia_recordings[%d].%s (%s) is not text: YAML read an unquoted value as a number or a boolean "
+                    "(010 becomes 8, yes becomes true, 12:30 becomes 750); quote it, for example room: \"010\"."
+                    % (index, key, item[key]))
+        wanted = dict((key, value) for key, value in item.items() if key != "schedule")
+        _check_item(validator, index, wanted)
         schedule = item.get("schedule")
         if schedule in (None, []):
-            resolved.append(dict(item))
+            resolved.append(wanted)
             continue
         if not isinstance(schedule, list):
             raise AnsibleFilterError("%s.schedule: %r is not a list of windows" % (where, schedule))
@@ -198,11 +230,10 @@ def scheduled_recordings(recordings, now=None):
             # switched off (state stopped): it fails now, not on the day someone switches it back on.
             if window_is_open(window, moment, "%s.schedule[%d]" % (where, window_index)):
                 is_open = True
-        if item.get("state") == "stopped":
-            resolved.append(dict(item))
-            continue
-        wanted = dict(item)
-        wanted["state"] = "started" if is_open else "stopped"
+        if item.get("state") != "stopped":
+            wanted["state"] = "started" if is_open else "stopped"
+            if not is_open:
+                wanted["outside_schedule"] = True
         resolved.append(wanted)
     return resolved
 

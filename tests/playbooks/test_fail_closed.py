@@ -171,7 +171,7 @@ def test_verify_waits_for_the_publisher_page_and_fails_naming_app_and_timeout(fl
         "        tasks_from: verify\n")
     address = ADDRESSES[1]
     inventory = local_fleet_inventory(fleet, ADDRESSES[1:], {}, {
-        "antmedia_service_url": fleet.base_url(address), "antmedia_service_apps": ["live", "LiveApp"],
+        "antmedia_url": fleet.base_url(address), "antmedia_service_apps": ["live", "LiveApp"],
         "antmedia_service_ready_timeout": 4, "antmedia_service_ready_interval": 1})
     try:
         fleet.set_options(address=address, pluginSetupFails=True)
@@ -202,8 +202,8 @@ def test_guard_fails_closed_on_a_slow_read(fleet, tmp_path):
         "        tasks_from: guard\n")
     address = ADDRESSES[1]
     inventory = local_fleet_inventory(fleet, ADDRESSES[1:], {}, {
-        "antmedia_service_url": fleet.base_url(address), "antmedia_service_apps": ["live", "LiveApp"],
-        "antmedia_service_timeout": 2, "antmedia_service_name": "no-such-unit-here"})
+        "antmedia_url": fleet.base_url(address), "antmedia_service_apps": ["live", "LiveApp"],
+        "antmedia_timeout": 2, "antmedia_service_name": "no-such-unit-here"})
     idle = run_playbook(playbook, inventory, tmp_path)
     assert idle.rc == 0, idle.output[-3000:]
 

@@ -88,3 +88,29 @@ def test_input_that_is_not_a_list_of_mappings():
         scheduled_recordings("room1")
     with pytest.raises(AnsibleFilterError, match=r"antmedia_recordings\[0\]: 'room1' is not a mapping"):
         scheduled_recordings(["room1"])
+
+
+def test_schedule_is_dropped_and_items_stopped_by_it_are_marked_outside_schedule():
+    items = [{"room": "in", "schedule": WEEKDAY_MORNING}, {"room": "out", "schedule": NIGHT_SHIFT},
+             {"room": "off", "state": "stopped", "schedule": NIGHT_SHIFT}, {"room": "plain"}]
+    resolved = scheduled_recordings(items, now="2026-11-23T09:30:00+01:00")
+    assert resolved == [{"room": "in", "state": "started"},
+                        {"room": "out", "state": "stopped", "outside_schedule": True},
+                        {"room": "off", "state": "stopped"}, {"room": "plain"}]
+    assert "schedule" in items[0]  # the input is not changed
+
+
+@pytest.mark.parametrize("item, named", [({"room": 8}, "antmedia_recordings[0].room (8)"),
+                                         ({"room": True}, "antmedia_recordings[0].room (True)"),
+                                         ({"room": "r1", "stream_id": 31}, "antmedia_recordings[0].stream_id (31)")])
+def test_room_or_stream_id_that_is_not_text_is_refused_saying_to_quote_it(item, named):
+    with pytest.raises(AnsibleFilterError, match="quote it") as error:
+        scheduled_recordings([item])
+    assert named in str(error.value)
+
+
+def test_a_bad_item_fails_in_one_line_naming_its_index_room_and_value():
+    with pytest.raises(AnsibleFilterError) as error:
+        scheduled_recordings([{"room": "a"}, {"room": "b"}, {"room": "c"}, {"room": "board", "width": "abc"}])
+    message = str(error.value)
+    assert message.startswith("antmedia_recordings[3] (room 'board'): ") and "abc" in message and "\n" not in message
