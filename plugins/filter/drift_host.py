@@ -14,7 +14,7 @@ description:
     C(browser), C(settings), C(recordings)), each with C(drift), C(expected) and C(found), and the reasons the host
     or a concern could not be checked.
   - The C(plugin) and C(browser) concerns come from the fact C(media_push_plugin_state) of the role
-    M(mediaops.antmedia.media_push_plugin) (the installed jar against the wanted one and the server's version, loaded
+    C(mediaops.antmedia.media_push_plugin) (the installed jar against the wanted one and the server's version, loaded
     or not by the running server, the browser installed). On a host with C(ansible_connection=local) (REST from the
     controller) the role would read the controller's own files, so these two concerns are V(not checked) there,
     neither drift nor a host not checked.
