@@ -80,3 +80,26 @@ def test_a_bad_item_fails_in_one_line_naming_its_index_room_and_value(fleet, tmp
     assert "recordings[1] (room 'board')" in message and "abc" in message and "\n" not in message.strip(), message
     assert "argument_spec" not in run.output and len(message) < 400, message
     assert fleet.requests(seq, address=ADDRESSES[0]) == []
+
+
+def test_a_room_outside_its_schedule_is_stopped_then_named_as_such_and_a_rerun_changes_nothing(fleet, tmp_path):
+    url = fleet.base_url(ADDRESSES[1])
+    started = play(tmp_path, url, {"antmedia_recordings": [{"room": "board"}]})
+    assert run_playbook(started, inventory(), tmp_path).rc == 0
+    monday_only = [{"days": ["mon"], "start": "09:00", "end": "10:00"}]
+    outside = tmp_path / "outside.yml"
+    outside.write_text(json.dumps([{
+        "hosts": "media_servers", "gather_facts": False,
+        "module_defaults": {"group/mediaops.antmedia.antmedia": {"url": url, "app": "live", "timeout": 20}},
+        "roles": [{"role": "mediaops.antmedia.conference_recording",
+                   "vars": {"antmedia_recordings": [{"room": "board", "schedule": monday_only}],
+                            "conference_recording_now": "2026-11-24T09:30:00+00:00"}}],  # a Tuesday
+        "post_tasks": [{"name": "Show the result line", "ansible.builtin.debug": {
+            "msg": "RESULT {{ conference_recording_result.msg }}"}}]}]))
+    first = run_playbook(outside, inventory(), tmp_path)
+    assert first.rc == 0 and first.recap()["media1"]["changed"] == 1, first.output[-3000:]
+    assert "RESULT stopped: board" in first.output
+    assert sessions(fleet, ADDRESSES[1]) == []
+    again = run_playbook(outside, inventory(), tmp_path)
+    assert again.rc == 0 and again.recap()["media1"]["changed"] == 0, again.output[-3000:]
+    assert "RESULT unchanged: 0; outside their schedule: board" in again.output, again.output[-3000:]
