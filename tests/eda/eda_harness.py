@@ -62,6 +62,7 @@ class Rulebook:
         self.log_path = self.workdir / "rulebook.log"
         self.verbosity = verbosity
         self.process = None
+        self.log_offset = 0  # where the current start's output begins in the log (a restart appends to it)
 
     @property
     def hook_url(self):
@@ -78,6 +79,7 @@ class Rulebook:
                            ANSIBLE_FORCE_COLOR="0", ANSIBLE_LOCAL_TEMP=str(self.workdir / "ansible-tmp"),
                            ANSIBLE_DEPRECATION_WARNINGS="0", NO_PROXY="*", no_proxy="*", PYTHONUNBUFFERED="1")
         with open(self.log_path, "ab") as log_file:
+            self.log_offset = log_file.tell()
             self.process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT,
                                             stdin=subprocess.DEVNULL, cwd=str(self.workdir), env=environment)
         wait_until(self._listening, timeout, what="the rulebook's receiver on port %d (log: %s)"
@@ -109,18 +111,28 @@ class Rulebook:
         except OSError:
             return ""
 
+    def run_log(self):
+        """The log of the current start only (runs of an earlier, stopped receiver do not count)."""
+        try:
+            with open(self.log_path, "rb") as log_file:
+                log_file.seek(self.log_offset)
+                return log_file.read().decode(errors="replace")
+        except OSError:
+            return ""
+
     def playbook_runs(self, mode="start"):
-        """How many runs of the playbook in this mode started (each prints its play header once)."""
-        return self.log().count("hooks were about (%s)]" % mode)
+        """How many runs of the playbook in this mode started since the receiver's latest start (each prints its
+        play header once)."""
+        return self.run_log().count("hooks were about (%s)]" % mode)
 
     def runs_finished(self):
         """How many playbook runs have ended (each prints its recap once)."""
-        return self.log().count("PLAY RECAP")
+        return self.run_log().count("PLAY RECAP")
 
     def idle_after(self, mode, at_least, timeout=120.0):
         """Wait until at least `at_least` runs of `mode` started and every started run ended."""
         def idle():
-            log = self.log()
+            log = self.run_log()
             started = log.count("hooks were about (start)]") + log.count("hooks were about (stop)]")
             return self.playbook_runs(mode) >= at_least and log.count("PLAY RECAP") >= started
         wait_until(idle, timeout, 0.2, what="%d %s run(s) of the playbook, all ended" % (at_least, mode))

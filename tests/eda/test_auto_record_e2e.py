@@ -75,8 +75,9 @@ def test_without_room_hooks_streams_tell_the_room(ams, tmp_path, monkeypatch):
         assert push_starts(ams, SERVER) == {} and push_stops(ams, SERVER) == {}
 
 
-@pytest.mark.xfail(reason="known open issue (#17): under load not every one of 200 rooms is stopped after the burst "
-                          "leaves (a start converge racing the stops); the start half passes", strict=False)
+@pytest.mark.xfail(reason="open (#17): the stop-all race is fixed (per-server lock), but under load the start "
+                          "ruleset runs a third start converge (joins queued behind the first run reach the "
+                          "once_within rule after its window) and some rooms get a second start request", strict=False)
 def test_burst_of_200_rooms(ams, tmp_path):
     rooms = ["burst-%03d" % index for index in range(200)]
     with rulebook(ams, tmp_path, auto_record_start_concurrency=32) as eda:
@@ -89,15 +90,17 @@ def test_burst_of_200_rooms(ams, tmp_path):
         assert sorted(starts) == sorted(room + "_composite" for room in rooms)
         assert all(len(times) == 1 for times in starts.values())
         assert eda.playbook_runs("start") <= 2
-        # let the start converges settle (the catch-up window, 5 s after the last join) before everyone leaves:
-        # a start still running while its room empties is the race the guide's "Limits" describes
-        time.sleep(12)
-        eda.idle_after("start", 1)
+        # everyone leaves at once, while the catch-up converge may still be pending or running: the playbook's
+        # per-server lock makes the stop run read the server only after every start run's pushes exist
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(lambda room: ams.leave(room, room + "-p", address=SERVER), rooms))
         wait_until(lambda: len(push_stops(ams, SERVER)) == 200, 300, 0.5, what="200 rooms stopped")
         eda.idle_after("stop", 1)
-        assert all(len(times) == 1 for times in push_stops(ams, SERVER).values())
+        stops, starts = push_stops(ams, SERVER), push_starts(ams, SERVER)
+        assert all(len(times) == 1 for times in stops.values()), {k: v for k, v in stops.items() if len(v) > 1}
+        assert all(len(times) == 1 for times in starts.values()), {
+            k: (v, stops.get(k)) for k, v in starts.items() if len(v) > 1}
+        assert eda.playbook_runs("start") <= 2
 
 
 def test_duplicated_reordered_and_hostile_hooks(ams, tmp_path):
@@ -140,8 +143,6 @@ def test_duplicated_reordered_and_hostile_hooks(ams, tmp_path):
         assert "delta_composite" not in push_stops(ams, SERVER)
 
 
-@pytest.mark.xfail(reason="known open issue (#17): after a receiver restart the catch-up converge is not always "
-                          "seen as a second start run within the bound", strict=False)
 def test_receiver_restarted_mid_meeting(ams, tmp_path):
     eda = rulebook(ams, tmp_path)
     with eda:
