@@ -45,8 +45,8 @@ def no_log_values(argument_spec, params):
 def run_in_controller(args, check_mode, diff):
     """The task result of room_recordings converged here: validated like a module, scrubbed like one."""
     module_kwargs = antmedia_module_kwargs(room_recordings_argument_spec())
-    argument_spec = module_kwargs.pop("argument_spec")
-    validation = ArgumentSpecValidator(argument_spec, **module_kwargs).validate(args)
+    argument_spec = module_kwargs["argument_spec"]
+    validation = ArgumentSpecValidator(argument_spec, mutually_exclusive=module_kwargs["mutually_exclusive"]).validate(args)
     params = validation.validated_parameters
     hidden = no_log_values(argument_spec, params)
     if validation.error_messages:

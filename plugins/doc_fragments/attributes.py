@@ -20,17 +20,23 @@ attributes:
     description:
       - When run twice in a row with the same arguments, the second run changes nothing and returns
         C(changed=false), provided nothing else changed the server in between.
-"""
-
-    ACTIONGROUP_ANTMEDIA = r"""
-options: {}
-attributes:
   action_group:
     description: Use C(group/mediaops.antmedia.antmedia) in C(module_defaults) to set defaults for this module,
       for example the connection options.
     support: full
     membership:
       - mediaops.antmedia.antmedia
+"""
+
+    CONVERGE = r"""
+options: {}
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  idempotent:
+    support: full
 """
 
     INFO_MODULE = r"""

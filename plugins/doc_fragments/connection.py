@@ -65,6 +65,8 @@ options:
 requirements:
   - requests (Python library, on the host the module runs on)
 notes:
+  - Names (the app, rooms, stream ids) must be YAML strings. Quote names YAML would read as a number or a boolean,
+    such as V('010'), V('12:30') or V('yes'); such a value is refused, not converted.
   - The JWT filter and the IP filter are both in front of the application's REST API. A controller that
     calls a remote server needs its address in the application's C(remoteAllowedCIDR) as well as a JWT.
   - Reads are retried with a jittered backoff on connection failures, timeouts and while the application is

@@ -192,8 +192,8 @@ class AppSettingsReconciler(Reconciler):
             after = self.api.read()
         except AntMediaError as exc:
             exc.changed = True  # the write took effect: say so, and what failed after it
-            exc.message = "changed %s, then reading the settings back failed: %s" % (", ".join(changed_keys),
-                                                                                       exc.message)
+            exc.message = "changed %s, then reading the settings back failed: %s" % (
+                ", ".join(changed_keys), exc.message)
             raise
         self.hide(after)
         refused = [key for key in changed_keys if after.get(key) != action.params["settings"][key]]
@@ -208,4 +208,3 @@ class AppSettingsReconciler(Reconciler):
     def finish(self, plan, changed, state):
         after = state.get("after", plan.after)
         return after, {"settings": after, "changed_keys": plan.context["changed_keys"]}
-

@@ -215,7 +215,7 @@ class RecordingReconciler(BroadcastReconciler):
         if not enabled and bc.is_broadcasting(plan.current):
             state["vods_before"] = self.vod_ids(stream_id)
         changed = self.set_recording(stream_id, enabled, action.params["record_type"],
-                                action.params.get("resolution_height"), state=state)
+                                     action.params.get("resolution_height"), state=state)
         state["stop_changed"] = changed and not enabled
         return changed
 

@@ -25,21 +25,17 @@ description:
   - In settings that hold a URL (for example C(listenerHookURL)), the user and password, the values of query
     parameters named like a credential (C(token), C(key), C(secret), C(auth), C(sig), ...), path segments that
     look like generated tokens and the fragment are shown as C(********); the rest of the URL stays readable.
-extends_documentation_fragment:
-  - mediaops.antmedia.connection
-  - mediaops.antmedia.attributes
-  - mediaops.antmedia.attributes.actiongroup_antmedia
 attributes:
   check_mode:
-    support: full
     details:
       - Reads the settings and predicts the change; sends no write.
   diff_mode:
-    support: full
     details:
       - The diff holds only the named settings; secret values are masked.
-  idempotent:
-    support: full
+extends_documentation_fragment:
+  - mediaops.antmedia.connection
+  - mediaops.antmedia.attributes
+  - mediaops.antmedia.attributes.converge
 options:
   settings:
     description:

@@ -24,17 +24,15 @@ description:
 extends_documentation_fragment:
   - mediaops.antmedia.connection
   - mediaops.antmedia.attributes
-  - mediaops.antmedia.attributes.actiongroup_antmedia
   - mediaops.antmedia.attributes.info_module
 options:
   stream_id:
     description:
       - Return only this broadcast (and its participants, when it is a room). An empty list when it does not exist.
-      - Quote names YAML would read as a number or a boolean, such as V('010'), V('12:30') or V('yes'); such a
-        value is refused, not converted.
     type: raw
 seealso:
   - module: mediaops.antmedia.media_push
+  - module: mediaops.antmedia.server_info
   - module: mediaops.antmedia.vod_info
 """
 

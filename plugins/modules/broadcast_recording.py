@@ -20,27 +20,20 @@ description:
     record type, for example by Circle). The module does not take that for "not recording"; Circle's
     C(isRecording) mark on the room settles it for C(ROOM_composite), otherwise the server is asked and
     decides.
-extends_documentation_fragment:
-  - mediaops.antmedia.connection
-  - mediaops.antmedia.attributes
-  - mediaops.antmedia.attributes.actiongroup_antmedia
 attributes:
   check_mode:
-    support: full
     details:
       - Sends no write. When the recording state cannot be read (see the description), check mode predicts a
         change and warns.
-  diff_mode:
-    support: full
-  idempotent:
-    support: full
+extends_documentation_fragment:
+  - mediaops.antmedia.connection
+  - mediaops.antmedia.attributes
+  - mediaops.antmedia.attributes.converge
 options:
   stream_id:
     description:
       - The broadcast's stream id. At most 120 bytes in UTF-8; must not contain V(/), V(\\), V(..), V(?), V(#),
         V(%), V(&), quotes, V(<), V(>), whitespace, control or invisible characters.
-      - Quote names YAML would read as a number or a boolean, such as V('010'), V('12:30') or V('yes'); such a
-        value is refused, not converted.
     type: raw
     required: true
   state:
@@ -69,6 +62,8 @@ options:
 seealso:
   - module: mediaops.antmedia.media_push
   - module: mediaops.antmedia.vod_info
+  - module: mediaops.antmedia.app_settings
+    description: Records every stream of an application (C(mp4MuxingEnabled)) instead of one.
 """
 
 EXAMPLES = r"""

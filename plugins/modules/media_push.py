@@ -23,21 +23,16 @@ description:
     which marks the room's C(metaData) with C(isRecording)) is left alone.
   - Stopping a push ends its broadcast; a recording on it is finalised into a VoD, which the module waits for
     (up to O(vod_timeout) seconds) and returns.
-extends_documentation_fragment:
-  - mediaops.antmedia.connection
-  - mediaops.antmedia.attributes
-  - mediaops.antmedia.attributes.actiongroup_antmedia
 attributes:
   check_mode:
-    support: full
     details:
       - Sends no write. When the recording state of a running push cannot be read (a stream recording
         because its push was started with a record type, outside this module and not by Circle), check mode
         predicts a change and warns; the real run then asks the server, which may find it already recording.
-  diff_mode:
-    support: full
-  idempotent:
-    support: full
+extends_documentation_fragment:
+  - mediaops.antmedia.connection
+  - mediaops.antmedia.attributes
+  - mediaops.antmedia.attributes.converge
 options:
   room:
     description:
@@ -46,8 +41,6 @@ options:
       - At most 110 bytes in UTF-8 (so that V(ROOM_composite) fits the server's file names); must not contain
         V(/), V(\\), V(..), V(?), V(#), V(%), V(&), quotes, V(<), V(>), whitespace, control or invisible characters,
         nor Latin letters mixed with look-alike letters of another script.
-      - Quote names YAML would read as a number or a boolean, such as V('010'), V('12:30') or V('yes'); such a
-        value is refused, not converted.
     type: raw
   stream_id:
     description:
@@ -150,8 +143,8 @@ options:
     default: false
   vod_timeout:
     description:
-      - On O(state=stopped), seconds to wait for the server to finalise the recording into a VoD. V(0) does not
-        wait.
+      - Seconds to wait for a stopped recording (the push's, on O(state=stopped), or an undeclared format's, see
+        O(stop_undeclared_formats)) to be finalised into a VoD, returned in RV(vods). V(0) does not wait.
     type: int
     default: 30
 notes:

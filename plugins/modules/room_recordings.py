@@ -24,10 +24,6 @@ description:
     room and its cause, and RV(rooms) tells what happened to every room.
   - A recording of a format an item does not declare (WebM beside a declared mp4) is always reported, in
     RV(rooms[].undeclared_formats) and RV(msg), and stopped only with O(stop_undeclared_formats=true).
-extends_documentation_fragment:
-  - mediaops.antmedia.connection
-  - mediaops.antmedia.attributes
-  - mediaops.antmedia.attributes.actiongroup_antmedia
 attributes:
   action:
     description: Indicates this has a corresponding action plugin so some parts of the work can be done on the
@@ -39,13 +35,12 @@ attributes:
         process, with the same options, checks and results, at a fraction of the cost per host. Set the variable
         C(antmedia_run_in_controller=false) to run it as a module process there too.
   check_mode:
-    support: full
     details:
       - Sends no write; reads the broadcast list once.
-  diff_mode:
-    support: full
-  idempotent:
-    support: full
+extends_documentation_fragment:
+  - mediaops.antmedia.connection
+  - mediaops.antmedia.attributes
+  - mediaops.antmedia.attributes.converge
 options:
   recordings:
     description:
@@ -58,8 +53,6 @@ options:
       room:
         description:
           - The conference room (its main-track stream id). Same character rules as in M(mediaops.antmedia.media_push).
-          - Quote names YAML would read as a number or a boolean, such as V('010'), V('12:30') or V('yes'); such a
-            value is refused, not converted.
           - Two items whose rooms or stream ids are the same in Unicode NFC, or look the same (case, compatibility
             forms, look-alike letters of another script), are refused, naming both.
         type: raw

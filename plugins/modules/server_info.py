@@ -23,11 +23,7 @@ description:
 extends_documentation_fragment:
   - mediaops.antmedia.connection
   - mediaops.antmedia.attributes
-  - mediaops.antmedia.attributes.actiongroup_antmedia
   - mediaops.antmedia.attributes.info_module
-attributes:
-  idempotent:
-    support: full
 options:
   app:
     description:
@@ -38,8 +34,6 @@ options:
     description:
       - The applications to read, for example V(LiveApp) and V(WebRTCAppEE).
       - Defaults to O(app) when that is set.
-      - Quote names YAML would read as a number or a boolean, such as V('010'), V('12:30') or V('yes'); such a
-        value is refused, not converted.
     type: list
     elements: raw
 notes:

@@ -14,16 +14,12 @@ description:
   - Returns the application's VoDs, read page by page until the server returns an empty page, optionally only
     those of one stream.
 extends_documentation_fragment:
-  - mediaops.antmedia.connection
-  - mediaops.antmedia.attributes
-  - mediaops.antmedia.attributes.actiongroup_antmedia
   - mediaops.antmedia.attributes.info_module
+  - mediaops.antmedia.attributes
+  - mediaops.antmedia.connection
 options:
   stream_id:
-    description:
-      - Return only the VoDs recorded from this stream (for a room's push, V(ROOM_composite)).
-      - Quote names YAML would read as a number or a boolean, such as V('010'), V('12:30') or V('yes'); such a
-        value is refused, not converted.
+    description: Return only the VoDs recorded from this stream (for a room's push, V(ROOM_composite)).
     type: raw
 seealso:
   - module: mediaops.antmedia.media_push
