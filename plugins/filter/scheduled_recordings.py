@@ -19,8 +19,8 @@ description:
     at O(_input[].schedule[].end) in its O(_input[].schedule[].timezone); an end at or before the start
     means the window runs past midnight into the next day.
   - The O(_input[].schedule) key is dropped from every item, and an item stopped because it is outside all of its
-    windows carries C(outside_schedule=true), so the list can be given as it is to the O(recordings) of
-    M(mediaops.antmedia.room_recordings).
+    windows carries C(outside_schedule=true), so the list can be given as it is to the
+    O(mediaops.antmedia.room_recordings#module:recordings) option.
   - Runs on the controller. Invalid input fails, naming the item and the bad value; the schedule of an item with
     O(_input[].state=stopped) is checked too. A O(_input[].room) or C(stream_id) that is not text (YAML read an
     unquoted V(010), V(yes) or V(12:30) as a number or a boolean) is refused, saying to quote it.

@@ -110,7 +110,7 @@ options:
         default: []
       outside_schedule:
         description:
-          - Marks an item whose schedule has no window now (the M(mediaops.antmedia.conference_recording) role sets
+          - Marks an item whose schedule has no window now (the C(mediaops.antmedia.conference_recording) role sets
             it); it changes nothing but RV(msg), which lists such rooms apart from the unchanged ones.
         type: bool
         default: false
