@@ -19,6 +19,7 @@ from ansible_collections.mediaops.antmedia.plugins.module_utils._connection impo
 from ansible_collections.mediaops.antmedia.plugins.module_utils._module_template import task_result
 from ansible_collections.mediaops.antmedia.plugins.module_utils._room_recordings import (
     converge_room_recordings,
+    item_label,
     room_recordings_argument_spec,
 )
 
@@ -40,6 +41,25 @@ def no_log_values(argument_spec, params):
                 if isinstance(item, dict):
                     found.update(no_log_values(spec["options"], item))
     return found
+
+
+def item_error(args):
+    """The first recordings item ansible-core's validation would refuse, in one line naming its index, its room and
+    the value (the module's own message names neither: "argument 'width' ... found in 'recordings'")."""
+    recordings = args.get("recordings")
+    if not isinstance(recordings, list):
+        return None  # not a list yet (a string to split, or missing): the module's validation says it
+    item_spec = room_recordings_argument_spec()["recordings"]["options"]
+    for index, item in enumerate(recordings):
+        if not isinstance(item, dict):
+            return "%s is %s, not a dictionary" % (item_label(index, item), type(item).__name__)
+        validation = ArgumentSpecValidator(item_spec).validate(item)
+        if validation.error_messages:
+            error = validation.errors[0]
+            message = ("unsupported option(s) %s" % error if isinstance(error, UnsupportedError)
+                       else " ".join(str(error).split()))
+            return remove_values("%s: %s" % (item_label(index, item), message), no_log_values(item_spec, item))
+    return None
 
 
 def run_in_controller(args, check_mode, diff):
@@ -72,6 +92,10 @@ class ActionModule(ActionBase):
         task_vars = task_vars or {}
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp  # tmp no longer has any effect
+        refused = item_error(self._task.args)
+        if refused:
+            result.update(failed=True, msg=refused)
+            return result
         if self._runs_in_controller(task_vars):
             result.update(run_in_controller(self._task.args, self._task.check_mode, self._task.diff))
             return result

@@ -10,10 +10,12 @@ short_description: The connection options a role passes to the collection's modu
 version_added: 0.2.0
 author: mediaops team (@mediaops)
 description:
-  - Reads the C(antmedia_*) connection variables of the host and returns a dictionary of only those that are set
-    (defined, not null and not empty), under the modules' option names. The roles feed it to C(module_defaults), so
-    that an unset variable is not passed at all and a play's own C(module_defaults) for
-    C(group/mediaops.antmedia.antmedia) still apply.
+  - Reads the C(antmedia_*) connection variables of the host and returns a dictionary of only those that are
+    defined, under the modules' option names. The roles feed it to C(module_defaults), so that an undefined variable
+    is not passed at all and a play's own C(module_defaults) for C(group/mediaops.antmedia.antmedia) still apply.
+  - A variable that is defined but null or empty (a key with no value, or an empty environment lookup) is
+    refused with an error naming it, rather than read as unset, since the modules would otherwise call another server
+    (the play's or V(http://127.0.0.1:5080)) than the one the inventory meant.
   - C(antmedia_url) becomes C(url), C(antmedia_app) C(app), C(antmedia_jwt_secret) C(jwt_secret),
     C(antmedia_jwt_token) C(jwt_token), C(antmedia_validate_certs) C(validate_certs), C(antmedia_ca_path) C(ca_path)
     and C(antmedia_timeout) C(timeout).
@@ -87,8 +89,11 @@ def connection_options(variables, extra=(), template=None):
         value = variables[variable]
         if template is not None:
             value = template(value)
-        if value is None or (isinstance(value, str) and value == ""):
-            continue
+        if value is None or (isinstance(value, str) and value.strip() == ""):
+            # fail closed: an empty value is a mistake, and skipping it would send the task to another server
+            raise AnsibleLookupError("%s is defined but %s: give it a value, or leave it undefined so that the play's"
+                                     " module_defaults (else the modules' defaults) apply"
+                                     % (variable, "null" if value is None else "empty"))
         options[option] = value
     return options
 

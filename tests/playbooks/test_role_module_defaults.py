@@ -65,6 +65,19 @@ def test_a_set_antmedia_url_wins_over_the_play_module_defaults(fleet, tmp_path):
     assert sessions(fleet, ADDRESSES[1]) == ["board_composite"]
 
 
+def test_an_empty_antmedia_url_is_refused_by_name_not_sent_to_the_play_module_defaults(fleet, tmp_path):
+    """Fail closed: an empty variable (a typo, an unset environment lookup) is not read as unset, which would send
+    the starts to the play's server instead of the one inventory meant."""
+    playbook = play(tmp_path, fleet.base_url(ADDRESSES[0]), {"antmedia_recordings": [{"room": "board"}]})
+    hosts = inventory()
+    hosts["media_servers"]["hosts"]["media1"]["antmedia_url"] = ""
+    seq = fleet.last_seq(ADDRESSES[0])
+    run = run_playbook(playbook, hosts, tmp_path)
+    assert run.rc != 0 and run.recap()["media1"]["failed"] == 1, run.output[-3000:]
+    assert "antmedia_url is defined but empty" in run.output, run.output[-3000:]
+    assert fleet.requests(seq, address=ADDRESSES[0]) == []
+
+
 def test_a_bad_item_fails_in_one_line_naming_its_index_room_and_value(fleet, tmp_path):
     """No multi-kilobyte argument_spec_data blob: the module's own check names the item, the room and the value."""
     hosts = inventory()

@@ -48,3 +48,25 @@ def test_the_switch(value, here):
 def test_a_bad_switch_names_its_value():
     with pytest.raises(AnsibleActionFail, match="antmedia_run_in_controller must be a boolean, not 'maybe'"):
         action()._runs_in_controller({"antmedia_run_in_controller": "maybe"})
+
+
+def test_a_bad_item_is_refused_in_one_line_naming_its_index_its_room_and_the_value():
+    """Called directly (not through the role's filter), ansible-core's own message would name neither the item nor
+    the room ("argument 'width' ... found in 'recordings'"); the action plugin checks the items first, on every path."""
+    from ansible_collections.mediaops.antmedia.plugins.action.room_recordings import item_error
+    assert item_error({"recordings": [{"room": "a"}, {"room": "board", "width": "abc"}]}) == (
+        "recordings[1] (room 'board'): argument 'width' is of type str and we were unable to convert to int: "
+        "\"'abc'\" cannot be converted to an int")
+    assert item_error({"recordings": [{"room": "a", "record_type": "avi"}]}) == (
+        "recordings[0] (room 'a'): value of record_type must be one of: mp4, webm, got: avi")
+    assert item_error({"recordings": [{"room": "a"}, {"room": "b", "colour": "red"}]}).startswith(
+        "recordings[1] (room 'b'): unsupported option(s) colour.")
+    assert item_error({"recordings": [{"room": "a"}, "b"]}) == "recordings[1] is str, not a dictionary"
+    assert item_error({"recordings": [{"room": "a"}, {"room": "b", "record_type": "webm"}]}) is None
+    assert item_error({"recordings": "a,b"}) is None  # not a list yet: the module's own validation answers
+
+
+def test_a_bad_item_error_shows_no_secret_of_the_item():
+    from ansible_collections.mediaops.antmedia.plugins.action.room_recordings import item_error
+    message = item_error({"recordings": [{"room": "a", "token": "tok-9f8e7d", "width": "tok-9f8e7d"}]})
+    assert message.startswith("recordings[0] (room 'a'): argument 'width'") and "tok-9f8e7d" not in message
