@@ -5,7 +5,7 @@
 #   bash benchmarks/run.sh --ssh      over SSH: 40 real test hosts x 10 rooms, 3 runs, as root; its section of
 #                                     benchmarks/RESULTS.md (--ssh --quick: 3 hosts x 3 rooms, counts asserted;
 #                                     --ssh --profile: then where the time goes)
-# Other arguments go to benchmarks/fleet.py (--servers, --rooms, --runs, --forks, --output) or, after --ssh, to
+# Other arguments go to benchmarks/fleet.py (--servers, --rooms, --runs, --forks, --ways, --output) or, after --ssh, to
 # benchmarks/fleet_ssh.py (--hosts, --rooms, --runs, --forks, --ways, --profile, --quick, --output).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)

@@ -62,6 +62,23 @@ def run_playbook(playbook, inventory, tmp_path, extra_vars=None, check=False, di
     return PlaybookRun(completed)
 
 
+def standin_fleet(root, addresses, rooms, server_secret=None):
+    """For a module fixture (yield from): one stand-in process serving every address with Media Push, each server
+    with the rooms joined by one participant ROOM-p1, and the server API's JWT filter on when server_secret is given."""
+    from ams_standin.harness import Standin
+    ams = Standin(root=root, addresses=addresses, media_push=True, push_start_delay=0.3,
+                  media_cache=REPO / ".work" / "ams-standin-media").start()
+    try:
+        for address in addresses:
+            if server_secret:
+                ams.set_server_settings(address=address, jwtServerControlEnabled=True, jwtServerSecretKey=server_secret)
+            for room in rooms:
+                ams.join(room, room + "-p1", address=address)
+        yield ams
+    finally:
+        ams.close()
+
+
 def local_fleet_inventory(ams, addresses, host_vars, group_vars=None):
     """Hosts that run their modules on the controller and call their own stand-in address."""
     hosts = {}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import REPO, local_fleet_inventory, report_rows, run_playbook
+from conftest import REPO, local_fleet_inventory, report_rows, run_playbook, standin_fleet
 
 RECORD = REPO / "playbooks" / "record.yml"
 DRIFT = REPO / "playbooks" / "drift.yml"
@@ -16,14 +16,7 @@ SERVER_SECRET = "drift-local-server-secret-0123456789abcdef"
 
 @pytest.fixture(scope="module")
 def fleet(tmp_path_factory):
-    from ams_standin.harness import Standin
-    ams = Standin(root=tmp_path_factory.mktemp("drift-local"), addresses=ADDRESSES, media_push=True,
-                  push_start_delay=0.3, media_cache=REPO / ".work" / "ams-standin-media").start()
-    for address in ADDRESSES:
-        ams.set_server_settings(address=address, jwtServerControlEnabled=True, jwtServerSecretKey=SERVER_SECRET)
-        ams.join("board", "board-p1", address=address)
-    yield ams
-    ams.close()
+    yield from standin_fleet(tmp_path_factory.mktemp("drift-local"), ADDRESSES, ["board"], server_secret=SERVER_SECRET)
 
 
 def test_local_hosts_plugin_not_checked_and_undeclared_format_is_drift(fleet, tmp_path):

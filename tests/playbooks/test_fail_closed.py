@@ -9,7 +9,7 @@ import stat
 
 import pytest
 
-from conftest import REPO, VENV, local_fleet_inventory, markdown_cells, report_rows, run_playbook
+from conftest import REPO, VENV, local_fleet_inventory, markdown_cells, report_rows, run_playbook, standin_fleet
 
 RECORD = REPO / "playbooks" / "record.yml"
 DRIFT = REPO / "playbooks" / "drift.yml"
@@ -21,14 +21,7 @@ HOSTILE_VALUE = "<script>alert(1)</script>\n| injected | row |\n[link](http://ev
 
 @pytest.fixture(scope="module")
 def fleet(tmp_path_factory):
-    from ams_standin.harness import Standin
-    ams = Standin(root=tmp_path_factory.mktemp("fail-closed"), addresses=ADDRESSES, media_push=True,
-                  push_start_delay=0.3, media_cache=REPO / ".work" / "ams-standin-media").start()
-    for address in ADDRESSES:
-        ams.set_server_settings(address=address, jwtServerControlEnabled=True, jwtServerSecretKey=SERVER_SECRET)
-        ams.join("limited", "limited-p1", address=address)
-    yield ams
-    ams.close()
+    yield from standin_fleet(tmp_path_factory.mktemp("fail-closed"), ADDRESSES, ["limited"], server_secret=SERVER_SECRET)
 
 
 def group(**extra):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import REPO, local_fleet_inventory, report_rows, run_playbook
+from conftest import REPO, local_fleet_inventory, report_rows, run_playbook, standin_fleet
 
 RECORD = REPO / "playbooks" / "record.yml"
 DRIFT = REPO / "playbooks" / "drift.yml"
@@ -21,15 +21,7 @@ NEW_YORK_MORNING = [{"days": ["mon"], "start": "09:00", "end": "10:00", "timezon
 
 @pytest.fixture(scope="module")
 def fleet(tmp_path_factory):
-    from conftest import REPO as _repo  # noqa: F401  (lab import path comes from tests/conftest.py)
-    from ams_standin.harness import Standin
-    ams = Standin(root=tmp_path_factory.mktemp("fleet"), addresses=ADDRESSES, media_push=True,
-                  push_start_delay=0.3, media_cache=REPO / ".work" / "ams-standin-media").start()
-    for address in ADDRESSES:
-        for room in ("board", "night", "nyc", "plain"):
-            ams.join(room, room + "-p1", address=address)
-    yield ams
-    ams.close()
+    yield from standin_fleet(tmp_path_factory.mktemp("fleet"), ADDRESSES, ["board", "night", "nyc", "plain"])
 
 
 def sessions(ams, address):

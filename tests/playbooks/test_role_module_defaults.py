@@ -9,20 +9,14 @@ import json
 
 import pytest
 
-from conftest import REPO, VENV, run_playbook
+from conftest import REPO, VENV, run_playbook, standin_fleet
 
 ADDRESSES = ("127.0.78.1", "127.0.78.2")
 
 
 @pytest.fixture(scope="module")
 def fleet(tmp_path_factory):
-    from ams_standin.harness import Standin
-    ams = Standin(root=tmp_path_factory.mktemp("fleet"), addresses=ADDRESSES, media_push=True,
-                  push_start_delay=0.3, media_cache=REPO / ".work" / "ams-standin-media").start()
-    for address in ADDRESSES:
-        ams.join("board", "board-p1", address=address)
-    yield ams
-    ams.close()
+    yield from standin_fleet(tmp_path_factory.mktemp("fleet"), ADDRESSES, ["board"])
 
 
 def play(tmp_path, url, role_vars):
