@@ -127,10 +127,16 @@ def test_hostile_requests_are_refused_and_it_keeps_serving(caplog):
             "unknown action": post(port, "/ams/" + SECRET, hook(action="rmRfEverything")),
             "no action": post(port, "/ams/" + SECRET, b'{"id": "p1"}'),
             "no id": post(port, "/ams/" + SECRET, hook(id=None)),
+            # events reach the playbook as trusted extra vars: a room name that is a template would run there
+            "template room": post(port, "/ams/" + SECRET, hook(roomId="{{ lookup('pipe', 'id') }}")),
+            "template in a form field": post(port, "/ams/" + SECRET, b"id=p1&action=liveStreamStarted&x=%7B%25+if",
+                                             "application/x-www-form-urlencoded"),
+            "template key": post(port, "/ams/" + SECRET, hook(**{"{#": 1})),
         }
         assert refused == {"wrong secret": 403, "secret prefix": 403, "no secret": 403, "wrong path": 404,
                            "wrong method": 405, "oversized": 413, "malformed JSON": 400, "not an object": 400,
-                           "bad form": 400, "not UTF-8": 400, "unknown action": 422, "no action": 422, "no id": 400}
+                           "bad form": 400, "not UTF-8": 400, "unknown action": 422, "no action": 422, "no id": 400,
+                           "template room": 422, "template in a form field": 422, "template key": 422}
         assert post(port, "/ams/" + SECRET, hook()) == 200  # still serving
         wait_until(lambda: source.events, 10, what="the good hook's event")
         time.sleep(0.2)
@@ -201,3 +207,18 @@ def test_standin_hooks_reach_the_source_json_form_and_retries(caplog):
         time.sleep(0.5)
         assert len(refusals()) == 3
         assert len(source.events) == 4
+
+
+def test_documentation_is_valid_yaml_with_every_option():
+    import yaml
+    source = load_source()
+    documentation = yaml.safe_load(source.DOCUMENTATION)
+    assert {"host", "port", "secret", "secret_env", "allowed_senders"} <= set(documentation["options"])
+    assert yaml.safe_load(source.EXAMPLES)
+
+
+def test_template_syntax_anywhere_in_a_hook_is_found():
+    source = load_source()
+    assert source.template_field({"roomId": "r1", "metadata": {"a": ["x", "{% raw %}"]}}) == "a"
+    assert source.template_field({"id": "p1", "roomId": "{ {not a template} }"}) is None
+    assert source.template_field({"{{x}}": "v"}) == "{{x}}"

@@ -38,7 +38,8 @@ description:
   - "Authentication: the hook URL carries a secret as its last path segment, C(http://RECEIVER:PORT/PATH/SECRET),
     compared in constant time; optionally the sender must be in O(allowed_senders). A wrong secret or sender (403),
     a wrong path (404) or method (405), a body over O(max_body_bytes) (413), a body that does not parse (400) and
-    an unknown action (422) are refused with a log line that never holds the secret, and no event."
+    an unknown action or a field holding template syntax (422: events reach playbooks as trusted extra vars, where
+    C({{ }}) in a room name would run) are refused with a log line that never holds the secret, and no event."
 options:
   host:
     description: The address to listen on.
@@ -54,7 +55,7 @@ options:
     default: "/ams"
   secret:
     description:
-      - The secret the hook URL must end with: at least 16 URL-safe characters (letters, digits, C(-_.~)) with both
+      - The secret the hook URL must end with, at least 16 URL-safe characters (letters, digits, C(-_.~)) with both
         letters and digits, for example C(openssl rand -hex 24). Prefer O(secret_env), which keeps the secret out
         of the rulebook and out of ansible-rulebook's log of its arguments.
     type: str
@@ -163,8 +164,32 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value != "" else None
 
 
+TEMPLATE_MARKERS = ("{{", "{%", "{#")
+
+
+def template_field(value: Any, name: str = "") -> str | None:
+    """The name of the first field (or key) holding Jinja syntax, if any. Events reach the playbook as extra vars
+    from a file, which Ansible trusts: a room named "{{ lookup('pipe', ...) }}" would run on the controller."""
+    if isinstance(value, str):
+        return name or "?" if any(marker in value for marker in TEMPLATE_MARKERS) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = template_field(str(key), str(key)[:64]) or template_field(item, str(key)[:64])
+            if found:
+                return found
+    if isinstance(value, list):
+        for item in value:
+            found = template_field(item, name)
+            if found:
+                return found
+    return None
+
+
 def hook_event(fields: dict, sender: str, actions: frozenset, received_ms: int) -> dict:
     """The event for one hook: its raw fields plus the ``ams`` summary."""
+    suspect = template_field(fields)
+    if suspect:
+        raise HookRefused(422, "template syntax in field %r" % suspect)
     action = fields.get("action")
     if not isinstance(action, str) or action not in actions:
         raise HookRefused(422, "unknown action %r" % (str(action)[:64],))
