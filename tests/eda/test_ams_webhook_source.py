@@ -132,11 +132,13 @@ def test_hostile_requests_are_refused_and_it_keeps_serving(caplog):
             "template in a form field": post(port, "/ams/" + SECRET, b"id=p1&action=liveStreamStarted&x=%7B%25+if",
                                              "application/x-www-form-urlencoded"),
             "template key": post(port, "/ams/" + SECRET, hook(**{"{#": 1})),
+            "chunked": post(port, "/ams/" + SECRET, iter([hook()])),  # http.client sends an iterable chunked
         }
         assert refused == {"wrong secret": 403, "secret prefix": 403, "no secret": 403, "wrong path": 404,
                            "wrong method": 405, "oversized": 413, "malformed JSON": 400, "not an object": 400,
                            "bad form": 400, "not UTF-8": 400, "unknown action": 422, "no action": 422, "no id": 400,
-                           "template room": 422, "template in a form field": 422, "template key": 422}
+                           "template room": 422, "template in a form field": 422, "template key": 422,
+                           "chunked": 411}
         assert post(port, "/ams/" + SECRET, hook()) == 200  # still serving
         wait_until(lambda: source.events, 10, what="the good hook's event")
         time.sleep(0.2)
