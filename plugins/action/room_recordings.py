@@ -52,7 +52,7 @@ def item_error(args):
     item_spec = room_recordings_argument_spec()["recordings"]["options"]
     for index, item in enumerate(recordings):
         if not isinstance(item, dict):
-            return "%s is %s, not a dictionary" % (item_label(index, item), type(item).__name__)
+            continue  # ansible-core parses a string item as JSON or key=value, or refuses it: its check answers
         validation = ArgumentSpecValidator(item_spec).validate(item)
         if validation.error_messages:
             error = validation.errors[0]
