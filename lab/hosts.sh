@@ -60,6 +60,7 @@ STANDIN_PORT=5080
 # What the root filesystem holds (debootstrap resolves their Depends, no Recommends). The last
 # line is what the antmedia_server role installs for a release (Java, unzip, video libraries):
 # the hosts reach no mirror, so they must be in the image for the role to find them present.
+# (python3-requests: the image predates the modules' standard-library client; nothing of ours needs it.)
 ROOTFS_PACKAGES=(systemd systemd-sysv dbus openssh-server python3 python3-apt sudo iproute2
   procps ca-certificates curl ffmpeg python3-requests python3-venv
   openjdk-17-jre-headless unzip libva-drm2 libva-x11-2 libvdpau1)

@@ -14,7 +14,6 @@ from ansible.module_utils.errors import UnsupportedError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.mediaops.antmedia.plugins.module_utils._client import HAS_REQUESTS
 from ansible_collections.mediaops.antmedia.plugins.module_utils._connection import antmedia_module_kwargs
 from ansible_collections.mediaops.antmedia.plugins.module_utils._module_template import task_result
 from ansible_collections.mediaops.antmedia.plugins.module_utils._room_recordings import (
@@ -113,5 +112,5 @@ class ActionModule(ActionBase):
             wanted = boolean(wanted, strict=True)
         except TypeError:
             raise AnsibleActionFail("%s must be a boolean, not %r" % (SWITCH, wanted))
-        return (wanted and HAS_REQUESTS and self._connection.transport == "local" and not self._play_context.become
+        return (wanted and self._connection.transport == "local" and not self._play_context.become
                 and not any(self._task.environment or ()) and not self._task.async_val)

@@ -62,8 +62,6 @@ options:
         503); a C(Retry-After) longer than what is left fails the task at once, saying so.
     type: int
     default: 120
-requirements:
-  - requests (Python library, on the host the module runs on)
 notes:
   - Names (the app, rooms, stream ids) must be YAML strings. Quote names YAML would read as a number or a boolean,
     such as V('010'), V('12:30') or V('yes'); such a value is refused, not converted.

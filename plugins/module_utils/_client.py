@@ -4,7 +4,8 @@
 """The one HTTP client of the collection: the only code that speaks to Ant Media Server (private API).
 
 Policy:
-- one keep-alive Session per thread (a batch run may call from several threads);
+- the standard library's http.client, one keep-alive connection per thread and server (a batch run may
+  call from several threads); no third-party library, so a module process on a host starts fast;
 - explicit (connect, read) timeouts on every request;
 - GET requests are retried with jittered exponential backoff on connection failures, timeouts,
   HTTP 429/502/503/504 and "Application is getting initialized"; a Retry-After (seconds or an HTTP
@@ -18,30 +19,23 @@ Policy:
 
 from __future__ import annotations
 
+import base64
 import datetime
 import email.utils
+import http.client
 import json
+import os.path
 import random
 import re
+import select
+import socket
+import ssl
 import threading
 import time
-import traceback
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from ansible_collections.mediaops.antmedia.plugins.module_utils._jwt import mint_hs256
 from ansible_collections.mediaops.antmedia.plugins.module_utils._secrets import strip_userinfo
-
-REQUESTS_IMPORT_ERROR = None
-try:
-    import requests
-    import urllib3
-except ImportError:  # pragma: no cover - exercised by the sanity import test
-    requests = None
-    urllib3 = None
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
-    HAS_REQUESTS = False
-else:
-    HAS_REQUESTS = True
 
 REDACTED = "********"
 READ_METHODS = ("GET", "HEAD")
@@ -160,17 +154,172 @@ def _filter_reason(text):
     return None, None
 
 
-def _was_not_sent(exc):
-    """True when a connection error happened before any byte of the request reached the server."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
+class TransportError(Exception):
+    """An exchange that got no HTTP answer. ``sent`` is False only when no byte of the request can have
+    reached the server (the connection was never made), so a write may be sent again."""
+    sent = True
+
+
+class ConnectFailed(TransportError):
+    """No connection (refused, unreachable, name unknown, connect timeout): the request was never sent."""
+    sent = False
+
+
+class ReadTimedOut(TransportError):
+    """The request was sent; no answer came within the timeout."""
+
+
+class ConnectionLost(TransportError):
+    """The connection broke while the request was sent or before its answer was read."""
+
+
+class TLSFailed(TransportError):
+    """The TLS handshake failed (certificate not trusted, wrong name, protocol)."""
+    sent = False
+
+
+class Answer(object):
+    """One HTTP answer as the transport read it."""
+
+    def __init__(self, status_code, text, headers):
+        self.status_code = status_code
+        self.text = text
+        self.headers = headers  # .get() is case-insensitive
+
+
+def _tls_context(verify):
+    """The TLS settings of verify: False (no check), a CA file or directory, or True (the system's CAs)."""
+    if verify is False:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    if isinstance(verify, str):
+        if os.path.isdir(verify):
+            return ssl.create_default_context(capath=verify)
+        return ssl.create_default_context(cafile=verify)
+    return ssl.create_default_context()
+
+
+class Transport(object):
+    """HTTP/1.1 exchanges of one thread: one keep-alive connection per server, no redirects followed.
+
+    ``request`` takes the keywords that tests fake (the lowest level the client uses)."""
+
+    def __init__(self):
+        self._connections = {}
+        self._cookies = {}  # server (scheme, host:port) -> {name: value}: the console's session after its login
+
+    def request(self, method, url, params=None, headers=None, json=None, timeout=(10, 120), verify=True, auth=None):
+        parts = urlsplit(url)
+        target = parts.path or "/"
+        query = urlencode(params) if params else ""
+        if parts.query or query:
+            target += "?" + "&".join(part for part in (parts.query, query) if part)
+        headers = dict(headers or {})
+        body = None
+        if json is not None:
+            body = _json_bytes(json)
+            headers["Content-Type"] = "application/json"
+        if auth is not None:  # Basic auth replaces any Authorization header, as browsers and requests do
+            headers["Authorization"] = "Basic " + base64.b64encode(
+                ("%s:%s" % auth).encode("utf-8")).decode("ascii")
+        server = (parts.scheme, parts.netloc)
+        if self._cookies.get(server):
+            headers["Cookie"] = "; ".join("%s=%s" % item for item in sorted(self._cookies[server].items()))
+        connect_timeout, read_timeout = timeout
+        key = (parts.scheme, parts.netloc, verify if parts.scheme == "https" else None)
+        connection = self._connections.pop(key, None)
+        if connection is not None and _dropped(connection):
+            connection.close()
+            connection = None
+        if connection is None:
+            connection = self._connect(parts, connect_timeout, verify)
+        try:
+            connection.sock.settimeout(read_timeout)
+            connection.request(method, target, body=body, headers=headers)
+            response = connection.getresponse()
+            data = response.read()
+        except socket.timeout:
+            connection.close()
+            raise ReadTimedOut("no answer within %s s (timeout)" % read_timeout)
+        except (OSError, http.client.HTTPException):
+            connection.close()
+            raise ConnectionLost("the server closed the connection before answering")
+        if response.will_close:
+            connection.close()
+        else:
+            self._connections[key] = connection
+        _keep_cookies(self._cookies.setdefault(server, {}), response.headers.get_all("Set-Cookie") or [])
+        return Answer(response.status, _decode(data, response.headers.get("Content-Type", "")), response.headers)
+
+    def _connect(self, parts, connect_timeout, verify):
+        if parts.scheme == "https":
+            try:
+                context = _tls_context(verify)
+            except (OSError, ssl.SSLError) as exc:  # ca_path unreadable or not PEM
+                raise TLSFailed("cannot load ca_path %s: %s" % (verify, exc))
+            connection = http.client.HTTPSConnection(parts.hostname, parts.port, timeout=connect_timeout,
+                                                     context=context)
+        elif parts.scheme == "http":
+            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=connect_timeout)
+        else:
+            raise ConnectFailed("unsupported URL scheme %r (http or https)" % parts.scheme)
+        try:
+            connection.connect()
+        except socket.timeout:
+            connection.close()
+            raise ConnectFailed("connection timed out")
+        except ssl.SSLError as exc:  # the handshake (an OSError too)
+            connection.close()
+            raise TLSFailed(str(exc))
+        except OSError as exc:
+            connection.close()
+            raise ConnectFailed(str(exc) or type(exc).__name__)
+        return connection
+
+    def close(self):
+        for connection in self._connections.values():
+            connection.close()
+        self._connections.clear()
+
+
+def _keep_cookies(jar, set_cookies):
+    """Keep the name=value of each Set-Cookie (one server per jar, so domain and path are not needed); an empty
+    value or Max-Age=0 removes it."""
+    for header in set_cookies:
+        pair, attributes = (header.split(";", 1) + [""])[:2]
+        name, value = (pair.strip().split("=", 1) + [""])[:2]
+        if not name:
+            continue
+        if not value.strip() or re.search(r"(^|;)\s*max-age\s*=\s*0\s*(;|$)", attributes, re.IGNORECASE):
+            jar.pop(name.strip(), None)
+        else:
+            jar[name.strip()] = value.strip()
+
+
+def _json_bytes(value):
+    return json.dumps(value, allow_nan=False).encode("utf-8")
+
+
+def _dropped(connection):
+    """Whether a kept connection was closed by the server meanwhile (readable while idle means EOF)."""
+    sock = connection.sock
+    if sock is None:
         return True
-    if isinstance(exc, requests.exceptions.SSLError):
-        return False
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        reason = exc.args[0] if exc.args else None
-        reason = getattr(reason, "reason", reason)  # urllib3 MaxRetryError wraps the cause
-        return isinstance(reason, urllib3.exceptions.ConnectTimeoutError)  # NewConnectionError included
-    return False
+    try:
+        readable = select.select([sock], [], [], 0)[0]
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
+
+
+def _decode(data, content_type):
+    charset = re.search(r"charset=\s*\"?([\w.:-]+)", content_type or "", re.IGNORECASE)
+    try:
+        return data.decode(charset.group(1) if charset else "utf-8", errors="replace")
+    except LookupError:  # a charset Python does not know
+        return data.decode("utf-8", errors="replace")
 
 
 class AntMediaClient(object):
@@ -200,9 +349,6 @@ class AntMediaClient(object):
         self._minted_token = None
         self._minted_expiry = 0
         self._verify = (ca_path or True) if validate_certs else False
-        if self._verify is False and urllib3 is not None:
-            # the module already warned once; urllib3 would repeat it on every request
-            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         self._local = threading.local()
         self._lock = threading.Lock()
         self._apps_known = {}  # app -> whether it answered the JSON probe
@@ -239,14 +385,11 @@ class AntMediaClient(object):
         return value
 
     # ---- transport -----------------------------------------------------------------------
-    def _session(self):
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            session.headers["Accept"] = "application/json"
-            session.headers["User-Agent"] = "mediaops.antmedia"
-            self._local.session = session
-        return session
+    def _transport(self):
+        transport = getattr(self._local, "transport", None)
+        if transport is None:
+            transport = self._local.transport = Transport()
+        return transport
 
     def _authorization(self):
         if self._jwt_token:
@@ -263,18 +406,18 @@ class AntMediaClient(object):
         return None
 
     def _send(self, method, url, params=None, body=None):
-        """The lowest level: one HTTP exchange. Unit tests replace this or the Session's request."""
-        headers = {}
+        """One HTTP exchange. Unit tests replace Transport.request, the level below."""
+        headers = {"Accept": "application/json", "User-Agent": "mediaops.antmedia"}
         token = self._authorization()
         if token:
             headers[self.auth_header] = token
         kwargs = dict(params=params, headers=headers, verify=self._verify,
-                      timeout=(min(10, self.timeout), self.timeout), allow_redirects=False)
+                      timeout=(min(10, self.timeout), self.timeout))
         if body is not None:
             kwargs["json"] = body
         if self._basic_auth is not None:
             kwargs["auth"] = self._basic_auth
-        answer = self._session().request(method, url, **kwargs)
+        answer = self._transport().request(method, url, **kwargs)
         return Response(answer.status_code, answer.text, answer.headers.get("Content-Type", ""),
                         answer.headers.get("Retry-After"))
 
@@ -310,22 +453,18 @@ class AntMediaClient(object):
             retry_reason = None
             try:
                 response = self._send(method, url, params=params, body=body)
-            except Exception as exc:  # requests raises many types; all are classified here
-                if requests is None or not isinstance(exc, requests.exceptions.RequestException):
-                    raise
-                if isinstance(exc, requests.exceptions.SSLError):
+            except TransportError as exc:
+                if isinstance(exc, TLSFailed):
                     raise AntMediaError(
                         "TLS failure talking to %s: %s (give ca_path, the CA that signed the server's "
                         "certificate, or set validate_certs to false)" % (self.base_url, self._describe(exc)),
                         kind="tls")
-                if read or _was_not_sent(exc):
+                if read or not exc.sent:
                     retry_reason = exc
-                elif isinstance(exc, (requests.exceptions.Timeout, requests.exceptions.ConnectionError)):
+                else:
                     raise OutcomeUnknownError(
                         "%s %s got no answer (%s); it may have reached the server"
                         % (method, path, self._describe(exc)), kind="unknown")
-                else:
-                    raise AntMediaError("%s %s failed: %s" % (method, path, self._describe(exc)))
             else:
                 if response.status < 400:
                     if media_push and not is_json(response):
@@ -381,20 +520,8 @@ class AntMediaClient(object):
         return asked
 
     def _describe(self, exc):
-        """One line for a requests exception, without urllib3's nesting."""
-        if isinstance(exc, requests.exceptions.ConnectTimeout):
-            text = "connection timed out"
-        elif isinstance(exc, requests.exceptions.ReadTimeout):
-            text = "no answer within %s s (timeout)" % self.timeout
-        else:
-            reason = exc.args[0] if exc.args else exc
-            reason = getattr(reason, "reason", reason)
-            text = str(reason)
-            if "Failed to establish a new connection: " in text:
-                text = text.split("Failed to establish a new connection: ", 1)[1]
-            elif "RemoteDisconnected" in text or "Connection aborted" in text:
-                text = "the server closed the connection before answering"
-        return self.redact(" ".join(text.split()))[:300]
+        """One line for a transport failure."""
+        return self.redact(" ".join(str(exc).split()))[:300]
 
     def _http_error(self, method, path, response, marker, kind, attempts=1):
         if kind == "ip":

@@ -12,12 +12,10 @@ plugin that runs the same converge in the controller gets the same result from t
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.parameters import remove_values
 
 from ansible_collections.mediaops.antmedia.plugins.module_utils._client import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
     AntMediaClient,
     AntMediaError,
 )
@@ -78,8 +76,6 @@ def task_result(converge, params, check_mode=False, diff=False, no_log_values=No
 def run_module(argument_spec, converge, prepare=None, client_class=AntMediaClient, **module_kwargs):
     """The whole module: the connection options added to argument_spec, one converge, exit or fail."""
     module = AnsibleModule(**antmedia_module_kwargs(argument_spec, **module_kwargs))
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
     result = task_result(converge, module.params, module.check_mode, module._diff, module.no_log_values,
                          prepare=prepare, client_class=client_class)
     for warning in result.pop("warnings", []):

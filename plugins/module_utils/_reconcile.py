@@ -217,13 +217,17 @@ class Reconciler(object):
             return list(pool.map(converge_one, plans))
 
     # ---- helpers for subclasses ----------------------------------------------------------
-    def poll(self, probe, seconds, interval=1.0):
+    def poll(self, probe, seconds, interval=1.0, probe_first=True):
         """Call probe() until it returns a true value or seconds pass; return its last value.
 
         The waits grow from a quarter second to ``interval``: what is usually ready at once (a fresh push's
-        broadcast) costs a fraction of a second, and a long wait does not hammer the server."""
+        broadcast) costs a fraction of a second, and a long wait does not hammer the server. ``probe_first=False``
+        waits before the first call: the caller has just asked and been told "not yet"."""
         deadline = self.clock() + seconds
         wait = min(FIRST_POLL_WAIT, interval)
+        if not probe_first:
+            self.sleep(wait)
+            wait = min(wait * 2, interval)
         while True:
             value = probe()
             if value or self.clock() >= deadline:

@@ -147,13 +147,13 @@ class BroadcastReconciler(Reconciler):
         try:
             result = client.set_recording(stream_id, enabled, record_type, resolution_height)
             if not result.success and not result.message and wait_for_broadcast:
-                if self.poll(lambda: client.get_broadcast(stream_id), BROADCAST_APPEAR_SECONDS):
+                if self.poll(lambda: client.get_broadcast(stream_id), BROADCAST_APPEAR_SECONDS, probe_first=False):
                     result = client.set_recording(stream_id, enabled, record_type, resolution_height)
             if enabled and wait_for_broadcast and not result.success and "couldn't be" in result.message:
                 def again():
                     answer = client.set_recording(stream_id, enabled, record_type, resolution_height)
                     return answer if (answer.success or "couldn't be" not in answer.message) else None
-                result = self.poll(again, RECORDING_PREPARE_SECONDS) or result
+                result = self.poll(again, RECORDING_PREPARE_SECONDS, probe_first=False) or result
         except OutcomeUnknownError as exc:
             if _field_reads(client, stream_id, record_type, 1 if enabled else -1):
                 observed[record_type] = bc.ON if enabled else bc.OFF

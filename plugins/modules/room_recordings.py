@@ -146,8 +146,6 @@ options:
     default: false
 notes:
   - Run it on the media host (the default O(url) is V(http://127.0.0.1:5080)); see M(mediaops.antmedia.media_push).
-  - When it runs in the controller (see the C(action) attribute), the Python library C(requests) is taken from the
-    controller's Python, not from C(ansible_python_interpreter).
 seealso:
   - module: mediaops.antmedia.media_push
 """

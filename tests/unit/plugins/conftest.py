@@ -4,20 +4,20 @@
 from __future__ import annotations
 
 import pytest
-import requests
 
+from ansible_collections.mediaops.antmedia.plugins.module_utils._client import Transport
 from ansible_collections.mediaops.antmedia.tests.unit.plugins.fake_ams import FakeAMS, FakeClock
 
 
 @pytest.fixture
 def ams(monkeypatch):
-    """The fake server, answering every requests.Session.request of the test."""
+    """The fake server, answering every Transport.request (the client's lowest level) of the test."""
     server = FakeAMS()
 
-    def request(session, method, url, **kwargs):
-        return server(session, method, url, **kwargs)
+    def request(transport, method, url, **kwargs):
+        return server(transport, method, url, **kwargs)
 
-    monkeypatch.setattr(requests.Session, "request", request)
+    monkeypatch.setattr(Transport, "request", request)
     return server
 
 

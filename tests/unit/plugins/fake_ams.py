@@ -1,5 +1,5 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""An in-memory Ant Media Server answering at requests.Session.request, the lowest level the
+"""An in-memory Ant Media Server answering at Transport.request, the lowest level the
 client uses. It follows the contract (shared/ams-contract.md) closely enough for unit tests of
 decisions and the request policy; the integration tests use the real stand-in process."""
 
@@ -103,7 +103,7 @@ class FakeAMS(object):
         return [call for call in self.calls if call.is_write]
 
     # ---- the server --------------------------------------------------------------------
-    def __call__(self, session, method, url, params=None, headers=None, json=None, timeout=None, verify=None,
+    def __call__(self, transport, method, url, params=None, headers=None, json=None, timeout=None, verify=None,
                  **kwargs):
         path = urlsplit(url).path
         self.calls.append(Call(method, path, params, json, headers, timeout, verify))

@@ -5,16 +5,19 @@ import base64
 import hashlib
 import hmac
 import json
+import threading
 
 import pytest
-import requests
-import urllib3
 
 from ansible_collections.mediaops.antmedia.plugins.module_utils._client import (
     AntMediaClient,
     AntMediaError,
+    ConnectFailed,
+    ConnectionLost,
     OutcomeUnknownError,
     PluginMissingError,
+    ReadTimedOut,
+    TLSFailed,
 )
 
 from ansible_collections.mediaops.antmedia.tests.unit.plugins.fake_ams import FakeResponse, error_page
@@ -28,22 +31,20 @@ def client(**kwargs):
 
 
 def refused_connection():
-    """What requests raises when nothing listens: the request was never sent."""
-    reason = urllib3.exceptions.NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused")
-    return requests.exceptions.ConnectionError(urllib3.exceptions.MaxRetryError(None, "/", reason))
+    """What the transport raises when nothing listens: the request was never sent."""
+    return ConnectFailed("[Errno 111] Connection refused")
 
 
 def lost_connection():
     """The server closed the connection after the request was sent."""
-    reason = urllib3.exceptions.ProtocolError("Connection aborted.", ConnectionResetError(104, "reset"))
-    return requests.exceptions.ConnectionError(reason)
+    return ConnectionLost("the server closed the connection before answering")
 
 
 # ---- retries: reads are retried, writes never blindly ---------------------------------------
 @pytest.mark.parametrize("failure", [
     refused_connection(),
     lost_connection(),
-    requests.exceptions.ReadTimeout("read timed out"),
+    ReadTimedOut("no answer within 120 s (timeout)"),
     FakeResponse(503, text="busy"),
     error_page(403, "Application is getting initialized"),
 ])
@@ -74,7 +75,7 @@ def test_reads_give_up_after_the_retries(ams, clock):
     assert error.value.message == "cannot reach http://127.0.0.1:5080: [Errno 111] Connection refused (after 4 attempts)"
 
 
-@pytest.mark.parametrize("failure", [requests.exceptions.ReadTimeout("read timed out"), lost_connection()])
+@pytest.mark.parametrize("failure", [ReadTimedOut("no answer within 120 s (timeout)"), lost_connection()])
 def test_a_write_that_may_have_arrived_is_never_resent(ams, clock, failure):
     ams.inject("POST", "/media-push/start$", failure)
     with pytest.raises(OutcomeUnknownError) as error:
@@ -86,7 +87,7 @@ def test_a_write_that_may_have_arrived_is_never_resent(ams, clock, failure):
 
 def test_a_write_refused_before_sending_is_retried(ams, clock):
     ams.inject("POST", "/media-push/start$", refused_connection())
-    ams.inject("POST", "/media-push/start$", requests.exceptions.ConnectTimeout("connect timeout"))
+    ams.inject("POST", "/media-push/start$", ConnectFailed("connection timed out"))
     result = client().start_media_push("room1_composite", {"url": "http://127.0.0.1:5080/live/x"})
     assert result.success
     assert [call.method for call in ams.calls] == ["POST", "POST", "POST"]
@@ -107,7 +108,7 @@ def test_a_write_answered_by_a_timed_out_proxy_is_an_unknown_outcome(ams, clock)
 
 
 def test_tls_failures_are_not_retried_and_say_what_to_do(ams, clock):
-    ams.inject("GET", "/broadcasts/s1$", requests.exceptions.SSLError("certificate verify failed"))
+    ams.inject("GET", "/broadcasts/s1$", TLSFailed("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"))
     with pytest.raises(AntMediaError) as error:
         client().get_broadcast("s1")
     assert len(ams.calls) == 1
@@ -131,15 +132,20 @@ def test_ids_are_encoded_in_paths_and_queries(ams):
     api.get_broadcast("salle réunion")
     api.start_media_push("a b", {"url": "http://x/"})
     assert ams.calls[0].path == "/live/rest/v2/broadcasts/salle%20r%C3%A9union"
-    assert ams.calls[1].params == {"streamId": "a b"}  # requests encodes query values
+    assert ams.calls[1].params == {"streamId": "a b"}  # the transport encodes query values
 
 
-def test_one_session_is_kept_alive_per_thread(ams):
+def test_one_transport_is_kept_per_thread(ams):
     api = client()
     api.get_broadcast("a")
-    first = api._session()
+    first = api._transport()
     api.get_broadcast("b")
-    assert api._session() is first
+    assert api._transport() is first
+    other = []
+    thread = threading.Thread(target=lambda: other.append(api._transport()))
+    thread.start()
+    thread.join()
+    assert other[0] is not first
 
 
 def test_minted_token_goes_in_authorization_without_bearer(ams):

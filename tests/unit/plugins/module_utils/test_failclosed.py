@@ -5,11 +5,10 @@ from __future__ import annotations
 import email.utils
 
 import pytest
-import requests
 
 from ansible_collections.mediaops.antmedia.plugins.module_utils import _secrets
 from ansible_collections.mediaops.antmedia.plugins.module_utils._app_settings import plan_settings, view
-from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaClient, AntMediaError
+from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaClient, AntMediaError, Transport
 from ansible_collections.mediaops.antmedia.plugins.module_utils._reconcile import Action, Plan, Reconciler
 
 from ansible_collections.mediaops.antmedia.tests.unit.plugins.fake_ams import FakeResponse
@@ -65,14 +64,14 @@ def test_userinfo_in_url_is_sent_as_basic_auth_and_never_shown(ams):
     assert "ops:" not in error.value.message
 
 
-def test_userinfo_reaches_requests_as_auth(monkeypatch):
+def test_userinfo_reaches_the_transport_as_auth(monkeypatch):
     seen = {}
 
-    def request(session, method, url, **kwargs):
+    def request(transport, method, url, **kwargs):
         seen.update(url=url, auth=kwargs.get("auth"))
         return FakeResponse(200, {"streamId": "s1"})
 
-    monkeypatch.setattr(requests.Session, "request", request)
+    monkeypatch.setattr(Transport, "request", request)
     AntMediaClient("http://ops:pa%24%24word@127.0.0.1:5080", "live").get_broadcast("s1")
     assert seen == {"url": "http://127.0.0.1:5080/live/rest/v2/broadcasts/s1", "auth": ("ops", "pa$$word")}
 

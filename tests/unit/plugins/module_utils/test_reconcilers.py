@@ -1,14 +1,13 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""media_push and broadcast_recording reconcilers against the in-memory server (at requests'
+"""media_push and broadcast_recording reconcilers against the in-memory server (at the client's
 lowest level): which requests go out, and how unclear answers are settled by re-reading."""
 from __future__ import annotations
 
 import json
 
 import pytest
-import requests
 
-from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaClient
+from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaClient, ReadTimedOut
 from ansible_collections.mediaops.antmedia.plugins.module_utils._media_push import MediaPushReconciler, desired_push
 from ansible_collections.mediaops.antmedia.plugins.module_utils._reconcile import ReconcileError
 from ansible_collections.mediaops.antmedia.plugins.module_utils._recording import RecordingReconciler, desired_recording
@@ -84,7 +83,7 @@ def test_circle_push_is_seen_as_recording_without_asking(ams):
 def test_lost_start_answer_is_settled_by_reading_never_by_resending(ams, clock):
     def start_then_lose_the_answer():
         ams.add_push("room1_composite")  # the server did start it...
-        raise requests.exceptions.ReadTimeout("read timed out")  # ...but the answer never came
+        raise ReadTimedOut("no answer within 120 s (timeout)")  # ...but the answer never came
 
     ams.inject("POST", "/media-push/start$", start_then_lose_the_answer)
     outcome = MediaPushReconciler(api()).run(push())
@@ -93,7 +92,7 @@ def test_lost_start_answer_is_settled_by_reading_never_by_resending(ams, clock):
 
 
 def test_lost_start_answer_and_nothing_broadcasting_fails_without_resending(ams, clock):
-    ams.inject("POST", "/media-push/start$", requests.exceptions.ReadTimeout("read timed out"))
+    ams.inject("POST", "/media-push/start$", ReadTimedOut("no answer within 120 s (timeout)"))
     with pytest.raises(ReconcileError) as error:
         MediaPushReconciler(api()).run(push())
     assert "got no answer" in error.value.message and "not re-sent" in error.value.message
@@ -188,7 +187,7 @@ def test_recording_stop_returns_the_new_vod(ams):
 
 def test_recording_lost_answer_settled_by_the_stored_field(ams):
     ams.add_broadcast("cam1", mp4Enabled=-1)
-    ams.inject("PUT", "/recording/true$", requests.exceptions.ReadTimeout("read timed out"))
+    ams.inject("PUT", "/recording/true$", ReadTimedOut("no answer within 120 s (timeout)"))
     with pytest.raises(ReconcileError, match="got no answer"):
         RecordingReconciler(api()).run(recording())
     assert len(ams.writes) == 1
@@ -206,3 +205,16 @@ def test_recording_of_a_missing_broadcast_fails_before_writing(ams):
     with pytest.raises(ReconcileError, match="there is no broadcast cam1"):
         RecordingReconciler(api()).run(recording())
     assert ams.writes == []
+
+
+def test_a_fresh_push_not_ready_to_record_is_asked_again_only_after_a_wait(ams, clock):
+    # right after a push starts its muxer is still being prepared: "couldn't be started" (contract, "mp4
+    # recording couldn't be started" is ambiguous); the re-ask waits first instead of repeating at once
+    ams.inject("PUT", "/recording/true$", FakeResponse(200, {"success": False,
+                                                             "message": "mp4 recording couldn't be started"}))
+    outcome = MediaPushReconciler(api()).run(push(record_type="mp4"))
+    assert outcome.changed and outcome.data["recording"] == ["mp4"]
+    assert writes(ams) == ["POST v1/media-push/start?streamId=room1_composite",
+                           "PUT v2/broadcasts/room1_composite/recording/true?recordType=mp4",
+                           "PUT v2/broadcasts/room1_composite/recording/true?recordType=mp4"]
+    assert clock.sleeps == [0.25]

@@ -1,6 +1,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The modules end to end in-process (AnsibleModule, arguments, output), against the in-memory
-server patched in at requests.Session.request: every request the module makes is recorded."""
+server patched in at the client's Transport.request: every request the module makes is recorded."""
 from __future__ import annotations
 
 import json
@@ -9,7 +9,6 @@ import pytest
 
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.mediaops.antmedia.plugins.module_utils import _module_template
 from ansible_collections.mediaops.antmedia.plugins.modules import (
     broadcast_info,
     broadcast_recording,
@@ -171,12 +170,6 @@ def test_connection_options_from_the_environment(ams, run, monkeypatch):
             media_push.main()
     assert ams.calls[0].path == "/live/rest/v2/broadcasts/room1_composite"
     assert ams.calls[0].headers["Authorization"].count(".") == 2
-
-
-def test_missing_requests_library(ams, run, monkeypatch):
-    monkeypatch.setattr(_module_template, "HAS_REQUESTS", False)
-    result = run(media_push, room="room1")
-    assert result["failed"] and "requests" in result["msg"] and ams.calls == []
 
 
 # ---- broadcast_recording ------------------------------------------------------------------------
