@@ -59,8 +59,9 @@ def log(message):
 class Lab(object):
     """The benchmark's own lab of N test hosts, each a stand-in server reached over SSH."""
 
-    def __init__(self, count, rooms):
+    def __init__(self, count, rooms, server_waits=PUSH_START_DELAY):
         self.count = count
+        self.server_waits = server_waits
         self.rooms = ["room%02d" % index for index in range(rooms)]
         self.environment = dict(os.environ, **{name: os.environ.get("FLEET_SSH_" + name, value)
                                                for name, value in LAB.items()})
@@ -169,9 +170,11 @@ class Lab(object):
 
     def fresh(self, hosts=None):
         """Fresh server data on every host (or those given) (a new install: no broadcast, setting or VoD), the Media Push plugin
-        loaded, pushes blocking PUSH_START_DELAY s, then every room with 2 participants."""
+        loaded, pushes blocking server_waits s and their muxer prepared for as long, then every room with 2
+        participants."""
         reset = " && ".join([
-            "printf 'ANTMEDIA_STANDIN_ARGS=\"--push-start-delay %s\"\\n' > /etc/default/antmedia" % PUSH_START_DELAY,
+            "printf 'ANTMEDIA_STANDIN_ARGS=\"--push-start-delay %s --push-prepare-window %s\"\\n' > /etc/default/antmedia"
+            % (self.server_waits, self.server_waits),
             "systemctl stop antmedia",
             "rm -rf /usr/local/antmedia/conf /usr/local/antmedia/data /usr/local/antmedia/log /usr/local/antmedia/webapps/*",
             "install -d -o antmedia -g antmedia /usr/local/antmedia/plugins",
@@ -521,7 +524,7 @@ MODULE_BUCKETS = (
     ("recording/true requests", ("set_recording (",)),
     ("reads", ("read_many (", "get_broadcast (", "list_broadcasts (", "_read (")),
     ("waiting for its room threads", ("converge_all (",)),
-    ("imports (interpreter, AnsiballZ, requests)", ("_find_and_load", "zipimport")),
+    ("imports (interpreter, AnsiballZ)", ("_find_and_load", "zipimport")),
 )
 
 
@@ -576,6 +579,9 @@ def main():
     parser.add_argument("--rooms", type=int, default=10)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--forks", type=int, default=20)
+    parser.add_argument("--server-waits", type=float, default=PUSH_START_DELAY, metavar="S",
+                        help="how long a push start blocks and its muxer is then prepared, on every server (0: what "
+                             "the collection costs by itself)")
     parser.add_argument("--ways", default="floor,ours,uri", help="comma-separated: floor, ours, uri")
     parser.add_argument("--profile", action="store_true", help="then profile ours and the floor (extra runs)")
     parser.add_argument("--quick", action="store_true", help="3 hosts x 3 rooms, 1 run, to .work/bench-ssh/QUICK.md")
@@ -593,7 +599,7 @@ def main():
     WORK.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(WORK / "cp", ignore_errors=True)
     (WORK / "cp").mkdir()
-    lab = Lab(arguments.hosts, arguments.rooms)
+    lab = Lab(arguments.hosts, arguments.rooms, arguments.server_waits)
     total_rooms = arguments.hosts * arguments.rooms
 
     def stop(signum, _frame):
@@ -671,8 +677,10 @@ def write_results(arguments, results, profile, total_rooms, show=True):
              "- Python %s, ansible-core %s on the controller; the hosts' Debian bookworm python3" % (
                  platform.python_version(), ansible_version()),
              "- Fleet: %d test hosts (systemd-nspawn, systemd, sshd, the stand-in as service `antmedia`), %d rooms each "
-             "with 2 participants (%d rooms); a media push start blocks %.1f s on the server; fresh server data "
-             "before every converge" % (arguments.hosts, arguments.rooms, total_rooms, PUSH_START_DELAY)]
+             "with 2 participants (%d rooms); a media push start blocks %.1f s on the server, then its muxer is "
+             "prepared for %.1f s (recording/true answers \"couldn't be started\" meanwhile); fresh server data "
+             "before every converge" % (arguments.hosts, arguments.rooms, total_rooms, arguments.server_waits,
+                                        arguments.server_waits)]
     if arguments.memory:
         lines.append("- Memory per host (PSS of all its processes + its tmpfs overlay), median (max): idle with its "
                      "rooms %.0f + %.1f MiB, recording its %d rooms %.0f (%.0f) + %.1f MiB" % (

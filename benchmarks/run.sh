@@ -6,7 +6,8 @@
 #                                     benchmarks/RESULTS.md (--ssh --quick: 3 hosts x 3 rooms, counts asserted;
 #                                     --ssh --profile: then where the time goes)
 # Other arguments go to benchmarks/fleet.py (--servers, --rooms, --runs, --forks, --ways, --output) or, after --ssh, to
-# benchmarks/fleet_ssh.py (--hosts, --rooms, --runs, --forks, --ways, --profile, --quick, --output).
+# benchmarks/fleet_ssh.py (--hosts, --rooms, --runs, --forks, --ways, --profile, --quick, --output, --server-waits:
+# 0 measures what the collection costs without the server's push start and muxer waits).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"

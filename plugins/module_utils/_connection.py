@@ -54,8 +54,10 @@ def check_connection(params):
         raise ValidationError("timeout %r must be from 1 to %d seconds" % (params["timeout"], MAX_TIMEOUT))
     if params.get("jwt_secret") is not None:
         check_secret(params["jwt_secret"])
-    if params.get("jwt_token") is not None and (not params["jwt_token"].strip() or "\n" in params["jwt_token"]):
-        raise ValidationError("jwt_token must be one non-empty line")
+    token = params.get("jwt_token")
+    # it goes into an HTTP header: visible ASCII (a JWT, perhaps after "Bearer "), never shown in the message
+    if token is not None and (not token.strip() or any(not " " <= char <= "~" for char in token)):
+        raise ValidationError("jwt_token must be one non-empty line of printable ASCII characters (a JWT)")
 
 
 def connect(params, client_class=AntMediaClient):

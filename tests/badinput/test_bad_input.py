@@ -82,6 +82,8 @@ def media_push_cases():
         case("both jwt options", {"room": "ok", "jwt_secret": "x" * 40, "jwt_token": "header.payload.signature"},
              "mutually exclusive"),
         case("jwt token two lines", {"room": "ok", "jwt_token": "a\nb"}, "jwt_token"),
+        case("jwt token carriage return", {"room": "ok", "jwt_token": "a.b.c\rX-Injected: 1"}, "jwt_token"),
+        case("jwt token not ASCII", {"room": "ok", "jwt_token": "t\u00f6ken.payload.signature"}, "jwt_token"),
         case("no room no stream", {}, "one of the following is required"),
     ]
     return cases
