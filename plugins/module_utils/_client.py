@@ -702,6 +702,23 @@ class AntMediaClient(object):
             return ServerResult({"success": False, "message": ""})
         return self._result(response, "the recording request")
 
+    def create_broadcast(self, stream_id, fields):
+        """POST v2/broadcasts/create with the stream id and fields: True when the server created it. A refusal (the
+        id is taken, or invalid) answers 400 with a Result: False, and the caller reads what is there."""
+        what = "the creation of broadcast %s" % stream_id
+        try:
+            response = self.request("POST", "v2/broadcasts/create", body=dict(fields, streamId=stream_id))
+        except AntMediaError as exc:
+            if exc.status == 400:
+                return False
+            raise
+        if response.status == 404 or not is_json(response):
+            self._not_found_is_app(response, what)
+        body = self._json(response, what)
+        if isinstance(body, dict) and body.get("streamId") == stream_id:
+            return True
+        raise AntMediaError("the answer to %s is not that broadcast" % what, kind="protocol")
+
     def update_broadcast(self, stream_id, fields):
         """PUT v2/broadcasts/{id} with a JSON body (a BroadcastUpdate from AMS 2.10.1, a whole Broadcast before)."""
         response = self.request("PUT", "v2/broadcasts/%s" % quote(stream_id, safe=""), body=fields)

@@ -39,6 +39,11 @@ MERGED_SUFFIX = "_merged"
 UNKNOWN_START_SECONDS = 30
 # After a stop, how long to wait for the broadcast to stop broadcasting.
 STOP_SETTLE_SECONDS = 10
+# Recorded from the stream's first frame when asked for before the push starts: the server's muxer reads the
+# stored per-stream setting (mp4Enabled 1) when the stream starts (MuxAdaptor.init, enableMp4Setting), so there is
+# no recording request to re-ask while the new stream's muxer is prepared. MP4 only: every edition records MP4,
+# while a WebM setting of 1 would read as recording on an edition without WebM.
+ARMED_TYPES = ("mp4",)
 # "Session ... already exists" while its stream is not broadcasting: a start may be in flight; poll this often.
 IN_FLIGHT_POLL_SECONDS = 2
 # From AMS 2.10.1 a PUT of a broadcast changes only the fields sent; before, it replaces the whole broadcast.
@@ -249,16 +254,18 @@ def endpoint_body(desired):
 
 
 def push_view(stream_id, broadcast, state, room_broadcast=None):
-    """The diff view of a push: what can be read back from its broadcast (and Circle's flag on its room)."""
+    """The diff view of a push: what can be read back from its broadcast (and Circle's flag on its room). A stopped
+    push has no size and records nothing: a stored setting of 1 on its broadcast is what its next start records."""
+    live = bc.is_broadcasting(broadcast)
     view = {
         "stream_id": stream_id,
-        "state": "started" if bc.is_broadcasting(broadcast) else "stopped",
+        "state": "started" if live else "stopped",
         "status": bc.status_of(broadcast),
-        "recording": bc.types_in(state, bc.ON),
-        "recording_unknown": bc.types_in(state, bc.UNKNOWN),
+        "recording": bc.types_in(state, bc.ON) if live else [],
+        "recording_unknown": bc.types_in(state, bc.UNKNOWN) if live else [],
     }
     for key in ("width", "height"):
-        if broadcast and broadcast.get(key):
+        if live and broadcast.get(key):
             view[key] = broadcast.get(key)
     if circle_flag(room_broadcast) is not None:
         view["room_is_recording"] = circle_flag(room_broadcast)
@@ -291,11 +298,15 @@ def decide_push(desired, broadcast, room_broadcast=None):
                                 "keeps its parameters (stop it first to change them)" % (stream_id, ", ".join(different)))
             after = push_view(stream_id, broadcast, after_state)
         else:
+            # a new stream records only what its stored setting (1) asks for
+            after_state = dict((record_type, bc.ON if value == bc.ON else bc.OFF) for record_type, value in state.items())
+            record_type = desired["record_type"]
+            if record_type in ARMED_TYPES and after_state[record_type] != bc.ON:
+                actions.append(Action("arm_recording", record_type=record_type, create=broadcast is None))
+                after_state[record_type] = bc.ON
             actions.append(Action("start_push", body=endpoint_body(desired)))
             if desired["page"] == "merge":
                 actions.append(Action("send_command", js_command=MERGE_START_COMMAND))
-            # a new stream records only what its stored setting (1) asks for
-            after_state = dict((record_type, bc.ON if value == bc.ON else bc.OFF) for record_type, value in state.items())
             after = {"stream_id": stream_id, "state": "started", "status": bc.BROADCASTING,
                      "page": desired["page_url_shown"]}
             for key in ("width", "height"):
@@ -371,6 +382,8 @@ class MediaPushReconciler(BroadcastReconciler):
                 state["warnings"].append("%s: the page's Start button could not be clicked: %s"
                                          % (plan.key, result.message or "no reason given"))
             return result.success
+        if action.kind == "arm_recording":
+            return self._arm(plan, action, state)
         if action.kind == "start_recording":
             return self.set_recording(plan.key, True, action.params["record_type"],
                                       wait_for_broadcast=state.get("fresh_push", False), state=state)
@@ -422,6 +435,21 @@ class MediaPushReconciler(BroadcastReconciler):
             return False  # it ended meanwhile
         raise ReconcileError("the server did not end the stale push %s (no Media Push session, status %s): %s"
                              % (stream_id, bc.status_of(plan.current), result.message or "no reason given"))
+
+    def _arm(self, plan, action, state):
+        """The recording asked for before the push starts (ARMED_TYPES): a new broadcast is created with its
+        setting at 1; an existing one that is not broadcasting gets its setting stored by recording/true."""
+        stream_id = plan.key
+        record_type = action.params["record_type"]
+        if action.params["create"]:
+            try:
+                if self.client.create_broadcast(stream_id, {bc.RECORD_FIELDS[record_type]: 1}):
+                    state.setdefault("observed", {})[record_type] = bc.ON
+                    return True
+            except OutcomeUnknownError:
+                pass  # created or not: recording/true below stores the setting, or says there is no broadcast
+            # refused (created meanwhile by another run or a publisher): the setting goes on what is there now
+        return self.set_recording(stream_id, True, record_type, state=state)
 
     def _start(self, plan, action, state):
         stream_id = plan.key

@@ -36,6 +36,7 @@ DONE_WORDS = {
     "start_push": "the push was started",
     "stop_push": "the push was stopped",
     "stop_stale_push": "the stale push was ended",
+    "arm_recording": "the recording was set to start with the stream",
     "start_recording": "the recording was started",
     "stop_recording": "the recording was stopped",
     "send_command": "the page's start command was sent",

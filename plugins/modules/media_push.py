@@ -18,9 +18,14 @@ description:
     endpoint); the module only writes when that state differs from the requested one.
   - A push that is already running is never restarted, even if it was started with another page or size;
     the module then reports no change and warns that the running push keeps its parameters.
-  - With O(record_type), the push is started without a record type and recording is then requested for its
-    broadcast, which is the dependable order; a push that already records (for example one started by Circle,
-    which marks the room's C(metaData) with C(isRecording)) is left alone.
+  - With O(record_type=mp4), the recording is set on the push's broadcast before the push starts (a new
+    broadcast is created with C(mp4Enabled=1), an existing stopped one gets it stored), so the server records
+    the stream from its first frame. The broadcast, created beforehand, then stays (status C(finished)) after the
+    push stops, ready for the next start.
+  - With O(record_type=webm), the push is started without a record type and recording is then requested for its
+    broadcast (an edition without WebM would keep a stored setting and look as if it recorded).
+  - A push that already records (for example one started by Circle, which marks the room's C(metaData) with
+    C(isRecording)) is left alone.
   - Stopping a push ends its broadcast; a recording on it is finalised into a VoD, which the module waits for
     (up to O(vod_timeout) seconds) and returns.
 attributes:
@@ -154,7 +159,7 @@ notes:
     role); otherwise the task fails saying so.
   - A running push's page cannot be read back from the server; only its width and height are compared.
   - A recording counts as started only when the server says so and the broadcast's C(mp4Enabled)/C(webMEnabled)
-    reads 1. Right after a push starts, the server answers C(mp4 recording couldn't be started) while the stream
+    reads 1. Right after a push starts, the server answers C(webm recording couldn't be started) while the stream
     is being prepared; the module asks again for up to 10 seconds. If that answer stays, the record type is
     returned in RV(recording_unknown) with a warning, not as recording.
   - If the server answers that a session with the push's stream id already exists while its stream is not

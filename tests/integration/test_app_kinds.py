@@ -99,7 +99,9 @@ def test_start_rerun_check_stop_with_vod(shaped, run_task):
     seq = ams.last_seq()
     stopped = run_task("media_push", dict(connection(ams), room=ROOM, state="stopped", vod_timeout=20))
     assert stopped.get("failed") is not True, stopped.result
-    assert stopped["changed"] is True and stopped["state"] == "stopped" and stopped["broadcast"] is None
+    # created beforehand with its MP4 setting: the broadcast stays, finished (a push's own one would be removed)
+    assert stopped["changed"] is True and stopped["state"] == "stopped"
+    assert stopped["broadcast"]["status"] == "finished" and stopped["broadcast"]["mp4Enabled"] == 1
     assert len(stopped["vods"]) == 1 and stopped["vods"][0]["streamId"] == PUSH
     expected = [("POST", "/live/rest/v1/media-push/stop/" + PUSH)]
     if kind == "circle":

@@ -70,12 +70,13 @@ def test_room_recording_lifecycle(standin_shared, run_task):
     assert started["changed"] is True, started
     assert started["stream_id"] == "board_composite" and started["recording"] == ["mp4"]
     assert started["broadcast"]["status"] == "broadcasting" and started["broadcast"]["mp4Enabled"] == 1
-    # the dependable sequence: the push without a recordType, then the recording request (asked again while the
-    # server answers "couldn't be started" as it prepares the new stream)
+    # MP4 set on a broadcast created before the push (the server reads it when the stream starts), then the push
+    # without a recordType: no recording request, so none to re-ask while the server prepares the new stream
     writes = [(entry["method"], entry["path"], entry["query"]) for entry in ams.writes(seq)]
-    assert writes[0] == ("POST", "/live/rest/v1/media-push/start", "streamId=board_composite")
-    assert set(writes[1:]) == {("PUT", "/live/rest/v2/broadcasts/board_composite/recording/true", "recordType=mp4")}
-    recording_since = server_time(ams, seq, "PUT", "/board_composite/recording/true")
+    assert writes == [("POST", "/live/rest/v2/broadcasts/create", ""),
+                      ("POST", "/live/rest/v1/media-push/start", "streamId=board_composite")]
+    # the stream records from when the blocking start returned: the module's read of the broadcast comes after it
+    recording_since = server_time(ams, seq, "GET", "/broadcasts/board_composite")
     session = session_of(ams, "board_composite")
     assert session["recordType"] is None and (session["width"], session["height"]) == (1280, 720)
     page = urlsplit(session["url"])
@@ -100,7 +101,7 @@ def test_room_recording_lifecycle(standin_shared, run_task):
     stopped = run_task("media_push", dict(args, state="stopped"), diff=True)
     # the recording's length on the server's clock: from the recording start it accepted to the stop it got
     recorded = server_time(ams, seq, "POST", "/media-push/stop/board_composite") - recording_since
-    assert stopped["changed"] is True and stopped["state"] == "stopped" and stopped["broadcast"] is None
+    assert stopped["changed"] is True and stopped["state"] == "stopped" and stopped["broadcast"]["status"] == "finished"
     assert [entry["path"] for entry in ams.writes(seq)] == ["/live/rest/v1/media-push/stop/board_composite"]
     assert len(stopped["vods"]) == 1
     assert session_of(ams, "board_composite") is None

@@ -128,6 +128,28 @@ def test_stop_ends_the_push_removes_the_zombi_and_finishes_the_recording(standin
     assert vod["vodName"] == "push1.mp4" and vod["metadata"] == '{"driverIp":"127.0.0.1"}'
 
 
+def test_a_broadcast_created_with_mp4_enabled_records_its_push_from_the_start(standin_push):
+    """RestServiceBase.saveBroadcast keeps the body's fields (only status, date, hook, origin and rtmpURL are
+    set); MuxAdaptor.init calls enableMp4Setting, which reads the broadcast's mp4Enabled when the stream starts
+    (Ant-Media-Server, src/main/java/io/antmedia/muxer/MuxAdaptor.java): the pushed stream records from its first
+    frame, with no recording request while its muxer is prepared."""
+    seq = standin_push.last_seq()
+    status, made = standin_push.call("POST", "/live/rest/v2/broadcasts/create", {"streamId": "armed", "mp4Enabled": 1})
+    assert status == 200 and made["mp4Enabled"] == 1 and made["status"] == "created" and made["zombi"] is False
+    start(standin_push, "armed")
+    pushed = standin_push.call("GET", "/live/rest/v2/broadcasts/armed")[1]
+    assert pushed["status"] == "broadcasting" and pushed["mp4Enabled"] == 1
+    assert (standin_push.streams_dir() / "armed.mp4.tmp_extension").exists()
+    time.sleep(1.0)
+    stop(standin_push, "armed")
+    [vod] = wait_vods(standin_push, "armed")
+    recorded = logged_span(standin_push, seq, "/media-push/start", "/media-push/stop/armed")
+    assert abs(media_duration(standin_push.streams_dir() / vod["vodName"]) - recorded) < 0.5
+    assert [call["path"] for call in standin_push.requests(seq) if "/recording/" in call["path"]] == []
+    kept = standin_push.call("GET", "/live/rest/v2/broadcasts/armed")[1]
+    assert kept["status"] == "finished" and kept["mp4Enabled"] == 1  # kept, and records again at the next start
+
+
 def test_stop_of_an_unknown_stream(standin_shared):
     assert stop(standin_shared, "never-started") == {
         "success": False, "message": "Driver does not exist for stream id: never-started", "dataId": "", "errorId": 0}

@@ -167,6 +167,13 @@ class FakeAMS(object):
         return broadcast
 
     def broadcast_routes(self, method, parts, params, body=None):
+        if parts == ["create"] and method == "POST":
+            stream_id = (body or {}).get("streamId")
+            if stream_id in self.broadcasts:
+                return FakeResponse(400, {"success": False, "message": "Stream id is already being used. Please change "
+                                                                       "stream id or keep it empty"})
+            fields = dict((key, value) for key, value in (body or {}).items() if key != "streamId")
+            return FakeResponse(200, self.shown(self.add_broadcast(stream_id, status="created", zombi=False, **fields)))
         if parts[0] == "list" and method == "GET":
             return self.page([self.shown(item) for item in self.broadcasts.values()], parts[1], parts[2])
         if parts == ["count"] and method == "GET":
@@ -244,9 +251,14 @@ class FakeAMS(object):
                 return FakeResponse(200, {"success": False, "message": "Session with the same streamId: %s already exists. "
                                                                        "Please stop it first" % stream_id})
             self.sessions[stream_id] = dict(body)
-            self.add_broadcast(stream_id, width=body.get("width"), height=body.get("height"),
-                               recording=[body["recordType"]] if body.get("recordType") else [],
-                               metaData=json.dumps({"driverIp": "10.0.0.5"}), zombi=True)
+            created = self.broadcasts.get(stream_id) or {}
+            # the muxer starts what the stored per-stream settings ask for (1), and the start's recordType
+            recording = set(record_type for record_type, field in (("mp4", "mp4Enabled"), ("webm", "webMEnabled"))
+                            if created.get(field) == 1)
+            recording.update([body["recordType"]] if body.get("recordType") else [])
+            self.add_broadcast(stream_id, width=body.get("width"), height=body.get("height"), recording=recording,
+                               metaData=json.dumps({"driverIp": "10.0.0.5"}), zombi=created.get("zombi", not created),
+                               mp4Enabled=created.get("mp4Enabled", 0), webMEnabled=created.get("webMEnabled", 0))
             return FakeResponse(200, {"success": True, "message": "", "dataId": stream_id, "errorId": 0})
         if parts[0] == "stop":
             stream_id = parts[1]
@@ -255,7 +267,10 @@ class FakeAMS(object):
             del self.sessions[stream_id]
             for record_type in sorted(self.recorders.pop(stream_id, set())):
                 self.finalise(stream_id, record_type)
-            self.broadcasts.pop(stream_id, None)
+            if self.broadcasts.get(stream_id, {}).get("zombi", True):
+                self.broadcasts.pop(stream_id, None)
+            else:  # created beforehand: it stays, finished
+                self.broadcasts[stream_id]["status"] = "finished"
             return FakeResponse(200, {"success": True, "message": "", "dataId": "", "errorId": 0})
         if parts[0] == "send-command":
             ok = params.get("streamId") in self.sessions

@@ -27,7 +27,9 @@ def test_check_mode_sends_no_write(ams):
 
 def test_a_real_run_writes_and_a_second_run_does_not(ams):
     first = run({"recordings": [{"room": "new"}]})
-    assert first["changed"] is True and [call.method for call in ams.writes] == ["POST", "PUT"]
+    # the broadcast created with its recording set, then the push: no recording request afterwards
+    assert first["changed"] is True and [call.path.rsplit("/", 2)[-2:] for call in ams.writes] == [
+        ["broadcasts", "create"], ["media-push", "start"]]
     ams.calls[:] = []
     second = run({"recordings": [{"room": "new"}]})
     assert second["changed"] is False and ams.writes == []

@@ -102,7 +102,8 @@ def test_plugin_routes_of_an_unknown_app_name_the_app(ams):
 @pytest.mark.parametrize("kind", ["sample", "circle"])
 def test_a_stop_whose_broadcast_the_server_deleted_reads_absent(ams, kind):
     ams.kind = kind
-    MediaPushReconciler(api()).run(push(record_type="mp4"))
+    # WebM is recorded after the push starts, so its broadcast is the push's own (zombi): deleted when it ends
+    MediaPushReconciler(api()).run(push(record_type="webm"))
     outcome = MediaPushReconciler(api()).run(push(state="stopped"))
     assert outcome.changed and outcome.data["broadcast"] is None and outcome.data["state"] == "stopped"
     assert len(outcome.data["vods"]) == 1
@@ -171,16 +172,16 @@ def test_server_info_reports_the_version_and_the_publisher_page(ams, kind):
 
 # ---- recordings count only when the server confirms them ------------------------------------------
 def couldnt_be_started():
-    return FakeResponse(200, {"success": False, "message": "mp4 recording couldn't be started", "dataId": "", "errorId": 0})
+    return FakeResponse(200, {"success": False, "message": "webm recording couldn't be started", "dataId": "", "errorId": 0})
 
 
 def test_couldnt_be_started_right_after_a_start_is_asked_again(ams, clock):
     for _attempt in range(3):
         ams.inject("PUT", "/recording/true$", couldnt_be_started())
-    outcome = MediaPushReconciler(api()).run(push(record_type="mp4"))
+    outcome = MediaPushReconciler(api()).run(push(record_type="webm"))  # MP4 is set before the push starts
     assert paths(ams, "PUT") == ["/live/rest/v2/broadcasts/room1_composite/recording/true"] * 4
-    assert outcome.changed and outcome.data["recording"] == ["mp4"]
-    assert ams.broadcasts["room1_composite"]["mp4Enabled"] == 1 and ams.recorders["room1_composite"] == {"mp4"}
+    assert outcome.changed and outcome.data["recording"] == ["webm"]
+    assert ams.broadcasts["room1_composite"]["webMEnabled"] == 1 and ams.recorders["room1_composite"] == {"webm"}
     assert sum(clock.sleeps) <= RECORDING_PREPARE_SECONDS
 
 
@@ -188,9 +189,9 @@ def test_couldnt_be_started_that_persists_is_not_taken_for_recording(ams, clock)
     for _attempt in range(100):
         ams.inject("PUT", "/recording/true$", couldnt_be_started())
     started = clock.now
-    outcome = MediaPushReconciler(api()).run(push(record_type="mp4"))
+    outcome = MediaPushReconciler(api()).run(push(record_type="webm"))
     assert RECORDING_PREPARE_SECONDS <= clock.now - started <= RECORDING_PREPARE_SECONDS + 2  # bounded
-    assert outcome.data["recording"] == [] and "mp4" in outcome.data["recording_unknown"]
+    assert outcome.data["recording"] == [] and "webm" in outcome.data["recording_unknown"]
     assert any("does not read 1" in warning for warning in outcome.warnings)
 
 

@@ -94,13 +94,26 @@ def test_stop_needs_only_an_id():
 
 
 # ---- decisions ----------------------------------------------------------------------------------
-def test_absent_push_is_started_then_recorded():
+def test_absent_push_is_set_to_record_mp4_then_started():
     plan = decide_push(desired(record_type="mp4"), None)
-    assert [action.kind for action in plan.actions] == ["start_push", "start_recording"]
-    assert plan.actions[1] == Action("start_recording", record_type="mp4")
+    assert [action.kind for action in plan.actions] == ["arm_recording", "start_push"]
+    assert plan.actions[0] == Action("arm_recording", record_type="mp4", create=True)
     assert plan.changed and not plan.warnings
     assert plan.before["state"] == "stopped" and plan.after["state"] == "started"
     assert plan.after["recording"] == ["mp4"]
+
+
+def test_a_finished_broadcast_gets_its_mp4_setting_stored_not_a_new_broadcast():
+    plan = decide_push(desired(record_type="mp4"), {"streamId": "room1_composite", "status": "finished",
+                                                    "mp4Enabled": -1, "webMEnabled": 0})
+    assert plan.actions[0] == Action("arm_recording", record_type="mp4", create=False)
+
+
+def test_absent_push_is_started_then_recorded_in_webm():
+    plan = decide_push(desired(record_type="webm"), None)
+    assert [action.kind for action in plan.actions] == ["start_push", "start_recording"]
+    assert plan.actions[1] == Action("start_recording", record_type="webm")
+    assert plan.after["recording"] == ["webm"]
 
 
 def test_finished_broadcast_is_started_again():

@@ -7,7 +7,11 @@ import json
 
 import pytest
 
-from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaClient, ReadTimedOut
+from ansible_collections.mediaops.antmedia.plugins.module_utils._client import (
+    AntMediaClient,
+    ConnectionLost,
+    ReadTimedOut,
+)
 from ansible_collections.mediaops.antmedia.plugins.module_utils._media_push import MediaPushReconciler, desired_push
 from ansible_collections.mediaops.antmedia.plugins.module_utils._reconcile import ReconcileError
 from ansible_collections.mediaops.antmedia.plugins.module_utils._recording import RecordingReconciler, desired_recording
@@ -38,14 +42,69 @@ def writes(ams):
 
 
 # ---- media push --------------------------------------------------------------------------------
-def test_start_without_record_type_then_recording(ams):
+def test_mp4_is_set_on_a_new_broadcast_before_the_push_starts(ams):
+    # MuxAdaptor.init reads the stored mp4Enabled when the stream starts: recorded from its first frame, with no
+    # recording request to re-ask while the new stream's muxer is prepared
     outcome = MediaPushReconciler(api()).run(push(record_type="mp4"))
-    assert writes(ams) == ["POST v1/media-push/start?streamId=room1_composite",
-                           "PUT v2/broadcasts/room1_composite/recording/true?recordType=mp4"]
-    assert "recordType" not in ams.writes[0].body
+    assert writes(ams) == ["POST v2/broadcasts/create", "POST v1/media-push/start?streamId=room1_composite"]
+    assert ams.writes[0].body == {"streamId": "room1_composite", "mp4Enabled": 1}
+    assert "recordType" not in ams.writes[1].body
     assert outcome.changed and outcome.data["state"] == "started" and outcome.data["recording"] == ["mp4"]
     assert outcome.data["broadcast"]["streamId"] == "room1_composite"
     assert ams.recorders["room1_composite"] == {"mp4"}
+
+
+def test_mp4_is_stored_on_a_finished_broadcast_then_the_push_starts(ams):
+    ams.add_broadcast("room1_composite", status="finished", mp4Enabled=-1)
+    outcome = MediaPushReconciler(api()).run(push(record_type="mp4"))
+    assert writes(ams) == ["PUT v2/broadcasts/room1_composite/recording/true?recordType=mp4",
+                           "POST v1/media-push/start?streamId=room1_composite"]
+    assert outcome.changed and outcome.data["recording"] == ["mp4"] and ams.recorders["room1_composite"] == {"mp4"}
+
+
+def test_a_finished_broadcast_set_to_record_needs_only_the_push(ams):
+    ams.add_broadcast("room1_composite", status="finished", mp4Enabled=1)
+    outcome = MediaPushReconciler(api()).run(push(record_type="mp4"))
+    assert writes(ams) == ["POST v1/media-push/start?streamId=room1_composite"]
+    assert outcome.changed and outcome.data["recording"] == ["mp4"]
+
+
+def test_a_creation_refused_because_the_broadcast_appeared_stores_the_setting_on_it(ams):
+    def appeared():  # another run created it between our read and our creation
+        ams.add_broadcast("room1_composite", status="created")
+        return ams.route("POST", "/live/rest/v2/broadcasts/create", {}, {"streamId": "room1_composite"})
+    ams.inject("POST", "/broadcasts/create$", appeared)
+    outcome = MediaPushReconciler(api()).run(push(record_type="mp4"))
+    assert writes(ams) == ["POST v2/broadcasts/create",
+                           "PUT v2/broadcasts/room1_composite/recording/true?recordType=mp4",
+                           "POST v1/media-push/start?streamId=room1_composite"]
+    assert outcome.changed and outcome.data["recording"] == ["mp4"] and ams.recorders["room1_composite"] == {"mp4"}
+
+
+def test_a_lost_creation_answer_is_settled_by_the_recording_request(ams):
+    def created_then_lost():
+        ams.add_broadcast("room1_composite", status="created", mp4Enabled=1)
+        raise ConnectionLost("the server closed the connection before answering")
+    ams.inject("POST", "/broadcasts/create$", created_then_lost)
+    outcome = MediaPushReconciler(api()).run(push(record_type="mp4"))
+    assert writes(ams)[1:] == ["PUT v2/broadcasts/room1_composite/recording/true?recordType=mp4",
+                               "POST v1/media-push/start?streamId=room1_composite"]
+    assert outcome.changed and outcome.data["recording"] == ["mp4"]
+
+
+def test_a_creation_that_fails_starts_no_push(ams):
+    ams.inject("POST", "/broadcasts/create$", FakeResponse(500, text="<html>boom</html>", content_type="text/html"))
+    outcome = MediaPushReconciler(api()).run_many([push(record_type="mp4")])[0]
+    assert outcome.failure and "create" in outcome.failure and not ams.sessions
+    assert [call for call in writes(ams) if "media-push" in call] == []
+
+
+def test_webm_is_asked_for_after_the_push_starts(ams):
+    # WebM is not set beforehand: an edition without WebM would keep the stored 1 and read as recording
+    outcome = MediaPushReconciler(api()).run(push(record_type="webm"))
+    assert writes(ams) == ["POST v1/media-push/start?streamId=room1_composite",
+                           "PUT v2/broadcasts/room1_composite/recording/true?recordType=webm"]
+    assert outcome.changed and outcome.data["recording"] == ["webm"] and ams.recorders["room1_composite"] == {"webm"}
 
 
 def test_second_run_reads_only(ams):
@@ -136,8 +195,14 @@ def test_already_exists_then_the_in_flight_start_finishes(ams, clock):
 def test_stop_and_return_the_vod(ams):
     MediaPushReconciler(api()).run(push(record_type="mp4"))
     outcome = MediaPushReconciler(api()).run(push(state="stopped"))
-    assert outcome.changed and outcome.data["state"] == "stopped" and outcome.data["broadcast"] is None
+    # the broadcast was created beforehand: it stays, finished, and a re-run has nothing to stop
+    assert outcome.changed and outcome.data["state"] == "stopped" and outcome.data["broadcast"]["status"] == "finished"
     assert [vod["vodName"] for vod in outcome.data["vods"]] == ["room1_composite.mp4"]
+    # its stored setting (1) is what the next start records, not a recording now
+    assert outcome.data["recording"] == [] and outcome.after["recording"] == []
+    again = MediaPushReconciler(api()).run(push(state="stopped"))
+    assert not again.changed and again.data["recording"] == [] and again.data["state"] == "stopped"
+    assert again.before == again.after  # a re-run shows no difference
     assert writes(ams)[-1] == "POST v1/media-push/stop/room1_composite"
 
 
@@ -211,10 +276,10 @@ def test_a_fresh_push_not_ready_to_record_is_asked_again_only_after_a_wait(ams, 
     # right after a push starts its muxer is still being prepared: "couldn't be started" (contract, "mp4
     # recording couldn't be started" is ambiguous); the re-ask waits first instead of repeating at once
     ams.inject("PUT", "/recording/true$", FakeResponse(200, {"success": False,
-                                                             "message": "mp4 recording couldn't be started"}))
-    outcome = MediaPushReconciler(api()).run(push(record_type="mp4"))
-    assert outcome.changed and outcome.data["recording"] == ["mp4"]
+                                                             "message": "webm recording couldn't be started"}))
+    outcome = MediaPushReconciler(api()).run(push(record_type="webm"))
+    assert outcome.changed and outcome.data["recording"] == ["webm"]
     assert writes(ams) == ["POST v1/media-push/start?streamId=room1_composite",
-                           "PUT v2/broadcasts/room1_composite/recording/true?recordType=mp4",
-                           "PUT v2/broadcasts/room1_composite/recording/true?recordType=mp4"]
+                           "PUT v2/broadcasts/room1_composite/recording/true?recordType=webm",
+                           "PUT v2/broadcasts/room1_composite/recording/true?recordType=webm"]
     assert clock.sleeps == [0.25]

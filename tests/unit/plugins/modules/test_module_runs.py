@@ -57,7 +57,8 @@ def test_media_push_start_rerun_check_stop(ams, run):
     assert started["changed"] and started["state"] == "started" and started["recording"] == ["mp4"]
     assert started["stream_id"] == "room1_composite"
     assert started["page_url"] == "http://127.0.0.1:5080/live/multitrack-play.html?id=room1&muted=false"
-    assert [call.method for call in ams.writes] == ["POST", "PUT"]
+    assert [call.path for call in ams.writes] == ["/live/rest/v2/broadcasts/create",
+                                                  "/live/rest/v1/media-push/start"]
     assert started["diff"]["after"]["recording"] == ["mp4"]
 
     before = len(ams.calls)
