@@ -441,15 +441,22 @@ class MediaPushReconciler(BroadcastReconciler):
         setting at 1; an existing one that is not broadcasting gets its setting stored by recording/true."""
         stream_id = plan.key
         record_type = action.params["record_type"]
+        lost = None
         if action.params["create"]:
             try:
                 if self.client.create_broadcast(stream_id, {bc.RECORD_FIELDS[record_type]: 1}):
                     state.setdefault("observed", {})[record_type] = bc.ON
                     return True
-            except OutcomeUnknownError:
-                pass  # created or not: recording/true below stores the setting, or says there is no broadcast
+            except OutcomeUnknownError as exc:
+                lost = exc.message  # created or not: recording/true below stores the setting, or finds no broadcast
             # refused (created meanwhile by another run or a publisher): the setting goes on what is there now
-        return self.set_recording(stream_id, True, record_type, state=state)
+        try:
+            return self.set_recording(stream_id, True, record_type, state=state)
+        except ReconcileError as exc:
+            if lost:
+                raise ReconcileError("the creation of broadcast %s got no answer (%s), then: %s; the push was not "
+                                     "started, run the task again" % (stream_id, lost, exc.message))
+            raise
 
     def _start(self, plan, action, state):
         stream_id = plan.key

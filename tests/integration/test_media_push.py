@@ -75,8 +75,9 @@ def test_room_recording_lifecycle(standin_shared, run_task):
     writes = [(entry["method"], entry["path"], entry["query"]) for entry in ams.writes(seq)]
     assert writes == [("POST", "/live/rest/v2/broadcasts/create", ""),
                       ("POST", "/live/rest/v1/media-push/start", "streamId=board_composite")]
-    # the stream records from when the blocking start returned: the module's read of the broadcast comes after it
-    recording_since = server_time(ams, seq, "GET", "/broadcasts/board_composite")
+    # the stream records from its start, inside the blocking push start; the server logs that request when it
+    # answers, so its logged time is when the recording began (the module's later reads would add their own delay)
+    recording_since = server_time(ams, seq, "POST", "/media-push/start")
     session = session_of(ams, "board_composite")
     assert session["recordType"] is None and (session["width"], session["height"]) == (1280, 720)
     page = urlsplit(session["url"])

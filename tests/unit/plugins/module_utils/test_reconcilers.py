@@ -92,6 +92,14 @@ def test_a_lost_creation_answer_is_settled_by_the_recording_request(ams):
     assert outcome.changed and outcome.data["recording"] == ["mp4"]
 
 
+def test_a_lost_creation_answer_without_a_broadcast_starts_no_push_and_says_why(ams):
+    ams.inject("POST", "/broadcasts/create$", ConnectionLost("the server closed the connection before answering"))
+    outcome = MediaPushReconciler(api()).run_many([push(record_type="mp4")])[0]
+    assert "the creation of broadcast room1_composite got no answer" in outcome.failure
+    assert "there is no broadcast room1_composite" in outcome.failure and "\n" not in outcome.failure
+    assert not ams.sessions and not [call for call in writes(ams) if "media-push" in call]
+
+
 def test_a_creation_that_fails_starts_no_push(ams):
     ams.inject("POST", "/broadcasts/create$", FakeResponse(500, text="<html>boom</html>", content_type="text/html"))
     outcome = MediaPushReconciler(api()).run_many([push(record_type="mp4")])[0]
