@@ -10,6 +10,8 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 lab_dir=${MOLECULE_LAB_DIR:-$repo/.work/molecule}
 hosts_sh=${LAB_HOSTS:-$repo/lab/hosts.sh}
 port=${MOLECULE_LAB_PORT:-8765}
+# the bridge address of the lab in force (LAB_* settings let a second lab run beside the default one)
+gateway=$(bash "$hosts_sh" config | sed -n 's/^LAB_SUBNET=//p').$(bash "$hosts_sh" config | sed -n 's/^LAB_GW=//p')
 
 up() {
   local count=$1
@@ -22,7 +24,7 @@ up() {
   # serve returns once the server answers (the server itself runs detached); no race with the tests
   bash "$hosts_sh" serve "$lab_dir/artifacts" --port "$port" > "$lab_dir/serve.log" 2>&1 || {
     cat "$lab_dir/serve.log" >&2; echo "lab.sh: the artifact server did not start" >&2; exit 1; }
-  curl --noproxy '*' -fsS --max-time 5 -o /dev/null "http://10.77.0.1:$port/artifacts.txt" || {
+  curl --noproxy '*' -fsS --max-time 5 -o /dev/null "http://$gateway:$port/artifacts.txt" || {
     echo "lab.sh: the artifact server does not answer on port $port" >&2; exit 1; }
   cat > "$lab_dir/inventory.yml" <<YAML
 # Written by tests/roles/lab.sh: the scenario's hosts come from lab/hosts.sh's
@@ -32,7 +34,7 @@ media_servers:
     lab: {}
 all:
   vars:
-    lab_artifacts_url: http://10.77.0.1:$port
+    lab_artifacts_url: http://$gateway:$port
     lab_artifacts_dir: $lab_dir/artifacts
 YAML
 }
