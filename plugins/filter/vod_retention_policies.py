@@ -15,7 +15,7 @@ description:
   - A policy's keys are C(vod_id), C(older_than_days), C(keep_last), C(stream_pattern) and C(vod_types), as the
     module's options. A policy with none of the first four, an unknown key or a bad value fails with one line naming
     the variable, the policy and the value.
-  - An undefined or null value is no retention (an empty list): C(vods.yml) then only lists the VoDs.
+  - An undefined or null value is no retention (an empty list), and C(vods.yml) then only lists the VoDs.
 options:
   _input:
     description: The value of C(antmedia_vod_retention).

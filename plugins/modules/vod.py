@@ -17,7 +17,7 @@ description:
   - Reads the whole VoD list, page by page until the server returns an empty page.
   - Only recordings of live streams (type V(streamVod)) are considered unless O(vod_types) says otherwise; uploaded
     and user VoDs are never deleted by default, not even when named by id.
-  - Never deletes a VoD whose file may still be written: one whose C(processStatus) says the server is still
+  - Never deletes a VoD whose file may still be written, that is one whose C(processStatus) says the server is still
     processing it, or whose stream has a broadcast in any state but V(created) or V(finished) (broadcasting,
     preparing, stalled, failed, or a state the module does not know). Such a VoD is spared, returned in RV(spared)
     with its reason and named in a warning.
@@ -49,7 +49,7 @@ options:
     type: raw
   older_than_days:
     description:
-      - Delete only VoDs created more than this many days ago (their C(creationDate)). V(0) means any age.
+      - Delete only VoDs created this many days ago or earlier (their C(creationDate)). V(0) means any age.
       - A VoD without a creation date is spared.
     type: raw
   keep_last:
