@@ -86,12 +86,12 @@ def retention_rules(params, names=None):
     vod_types = params.get("vod_types")
     vod_types = list(DEFAULT_VOD_TYPES) if vod_types is None else vod_types
     if not isinstance(vod_types, list) or not vod_types:
-        raise ValidationError("%s %s must be a non-empty list of %s" % (name("vod_types"), _shown(vod_types),
-                                                                         ", ".join(VOD_TYPES)))
+        raise ValidationError("%s %s must be a non-empty list of %s"
+                              % (name("vod_types"), _shown(vod_types), ", ".join(VOD_TYPES)))
     for vod_type in vod_types:
         if vod_type not in VOD_TYPES:
-            raise ValidationError("%s item %s is not a VoD type: use %s" % (name("vod_types"), _shown(vod_type),
-                                                                           ", ".join(VOD_TYPES)))
+            raise ValidationError("%s item %s is not a VoD type: use %s"
+                                  % (name("vod_types"), _shown(vod_type), ", ".join(VOD_TYPES)))
     if vod_ids is None and older_than_days is None and keep_last is None and stream_pattern is None:
         raise ValidationError("nothing selects the VoDs to delete: give %s, or a rule (%s, %s, %s); refusing to "
                               "delete every VoD" % (name("vod_id"), name("older_than_days"), name("keep_last"),

@@ -49,7 +49,7 @@ def test_retention_pages_the_whole_list_spares_live_streams_and_uploads_check_di
     # a room still recording: its finished older VoD is spared too (its stream is broadcasting)
     ams.publish("live_composite")
     live_old = ams.add_vod(streamId="live_composite", creationDate=days_ago(60))
-    live_newer = [ams.add_vod(streamId="live_composite", creationDate=days_ago(1)) for _ in range(2)]
+    live_newer = [ams.add_vod(streamId="live_composite", creationDate=days_ago(1)) for _unused in range(2)]
     rules = dict(stream_pattern=".*_composite", older_than_days=30, keep_last=2)
     # keep_last 2 keeps `recent` and the newest old one of board_composite
     kept_old = old_room[0]
@@ -111,7 +111,7 @@ def test_by_id_missing_is_absent_and_an_upload_needs_vod_types(make_standin, run
 def test_a_failed_deletion_is_one_line_and_the_others_still_go(make_standin, run_task):
     ams = make_standin()
     stuck = ams.add_vod(streamId="cam", creationDate=days_ago(10))
-    others = [ams.add_vod(streamId="cam", creationDate=days_ago(10)) for _ in range(3)]
+    others = [ams.add_vod(streamId="cam", creationDate=days_ago(10)) for _unused in range(3)]
     ams.set_faults({"method": "DELETE", "path": "/vods/%s$" % stuck["vodId"], "kind": "status", "status": 500})
     result = retention(run_task, ams, older_than_days=5)
     assert result["failed"] is True and result["changed"] is True

@@ -18,7 +18,7 @@ def vod(vod_id, stream_id="room_composite", days=40, vod_type="streamVod", **fie
 
 def select(vods, statuses=None, **params):
     doomed, spared = select_vods(vods, retention_rules(params), NOW, statuses or {})
-    return [item["vodId"] for item, _ in doomed], dict((item["vodId"], reason) for item, reason in spared)
+    return [item["vodId"] for item, _reason in doomed], dict((item["vodId"], reason) for item, reason in spared)
 
 
 def test_older_than_days_takes_only_older_recordings():
