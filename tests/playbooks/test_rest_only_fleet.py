@@ -150,3 +150,15 @@ def test_ssh_playbooks_refuse_a_rest_only_host_in_one_line(fleet, tmp_path, play
         assert run.recap()[host]["failed"] == 1
     assert "Gathering Facts" not in run.output
     assert all(fleet.requests(seqs[address], address=address) == [] for address in ADDRESSES)
+
+
+def test_vods_yml_shows_no_secret_at_vvv_with_diff(fleet, tmp_path):
+    secret = "vods-jwt-secret-0123456789abcdefghijkl"
+    fleet.add_vod(address=ADDRESSES[1], streamId="secret_composite", creationDate=days_ago(400))
+    group = {"antmedia_jwt_secret": secret, "antmedia_vod_retention": {"older_than_days": 365}}
+    inventory = local_fleet_inventory(fleet, ADDRESSES[1:], {}, group)
+    run = run_playbook(VODS, inventory, tmp_path, check=True, diff=True, verbosity=3)
+    assert run.rc == 0, run.output[-3000:]
+    assert "secret_composite" in run.output  # the run did list and select it
+    assert secret not in run.output
+    assert "eyJ" not in run.output  # no JWT minted from it either
