@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaClient
 from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError
-from ansible_collections.mediaops.antmedia.plugins.module_utils._vod import DAY_MS, retention_rules, select_vods
+from ansible_collections.mediaops.antmedia.plugins.module_utils._vod import (
+    DAY_MS,
+    VodReconciler,
+    retention_rules,
+    select_vods,
+)
+from ansible_collections.mediaops.antmedia.tests.unit.plugins.fake_ams import FakeResponse
 
 NOW = 1_800_000_000_000
 
@@ -111,3 +118,42 @@ def test_bad_rules_are_refused_naming_the_option_and_value(params, words):
         retention_rules(params)
     assert words in str(caught.value)
     assert "\n" not in str(caught.value) and "int" not in str(caught.value).split()
+
+
+# ---- the deletions (VodReconciler over the one client, against the in-memory server) ----------------------------
+
+def _client():
+    return AntMediaClient("http://127.0.0.1:5080", "live", retries=1)
+
+
+def _deleting(ams, check_mode, *vods):
+    reconciler = VodReconciler(_client(), check_mode=check_mode)
+    return reconciler.converge_all(reconciler.plans([(item, "named by id") for item in vods]), max_workers=1)
+
+
+def test_check_mode_sends_no_delete(ams):
+    [outcome] = _deleting(ams, True, vod("a"))
+    assert outcome.changed is True and ams.writes == []
+
+
+def test_a_refusal_for_a_vod_already_gone_is_no_change(ams):
+    ams.inject("DELETE", "/vods/a$", FakeResponse(200, {"success": False, "message": ""}))
+    ams.inject("GET", "/vods/a$", FakeResponse(200, {"vodId": None, "streamId": None}))  # AMS: new VoD()
+    [outcome] = _deleting(ams, False, vod("a"))
+    assert (outcome.changed, outcome.failure) == (False, None)
+
+
+def test_a_refusal_for_a_vod_still_there_fails_naming_it_and_the_next_goes_on(ams):
+    ams.inject("DELETE", "/vods/a$", FakeResponse(200, {"success": False, "message": ""}))
+    ams.inject("GET", "/vods/a$", FakeResponse(200, vod("a")))
+    ams.inject("DELETE", "/vods/b$", FakeResponse(200, {"success": True, "message": "vod deleted"}))
+    first, second = _deleting(ams, False, vod("a"), vod("b"))
+    assert first.failure.startswith("VoD a a.mp4 (stream room_composite, streamVod): the server did not delete it")
+    assert (second.changed, second.failure) == (True, None)
+
+
+def test_a_page_instead_of_json_is_a_failure_not_a_deletion(ams):
+    ams.inject("DELETE", "/vods/a$", FakeResponse(200, text="<html>login</html>", content_type="text/html"))
+    ams.inject("GET", "/broadcasts/count$", FakeResponse(200, {"number": 0}))
+    [outcome] = _deleting(ams, False, vod("a"))
+    assert outcome.changed is False and "is not JSON" in outcome.failure and "VoD a " in outcome.failure
