@@ -544,6 +544,29 @@ class Application:
             sort_key = (lambda vod: vod["vodName"].lower()) if sort_by == "name" else (lambda vod: vod["creationDate"])
         return sort_and_crop(vods, offset, size, sort_key, order_by == "desc")
 
+    def delete_vod(self, vod_id: str) -> dict:
+        """RestServiceBase.deleteVoD: the file (webapps/APP/filePath) and its preview go, then the record; a missing
+        id is `success: false` with an empty message (HTTP 200)."""
+        vod = self.vods.get(vod_id)
+        if vod is None:
+            return result(False, "")
+        for path in (self.webapp_dir / (vod.get("filePath") or ""), Path(vod.get("previewFilePath") or "")):
+            if path.name and path.is_file():
+                path.unlink()
+        return result(True, "vod deleted") if self.vods.delete(vod_id) else result(False, "")
+
+    def add_vod(self, fields: dict, content: bytes) -> dict:
+        """A finished file and its VoD record (the lab's shortcut to a recording or an upload that happened)."""
+        vod_id = fields.get("vodId") or random_alphanumeric(24)
+        name = fields.get("vodName") or vod_id + ".mp4"
+        path = self.streams_dir / Path(name).name
+        path.write_bytes(content)
+        vod = new_vod(**dict({"streamName": name, "streamId": None, "creationDate": now_ms(), "type": "streamVod"},
+                             **fields))
+        vod.update(vodId=vod_id, vodName=path.name, filePath="streams/" + path.name, fileSize=len(content))
+        self.vods.put(vod)
+        return vod
+
     @staticmethod
     def search_vods(vods: list[dict], search: str | None) -> list[dict]:
         """DataStore.searchOnServerVod: id, file name, stream id and name, description, metadata."""

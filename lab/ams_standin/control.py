@@ -184,6 +184,16 @@ def put_app_settings(node: "AmsNode", request: Request, app_name: str) -> Respon
     return json_response(app.settings)
 
 
+# ---- VoDs -------------------------------------------------------------------------------------
+
+@routes.post("/_lab/apps/{app_name}/vods")
+def add_vod(node: "AmsNode", request: Request, app_name: str) -> Response:
+    """A finished file in streams/ and its VoD record (body: VoD fields, and `content`, the file's text)."""
+    body = dict(request.json_object() or {})
+    content = str(body.pop("content", "lab vod")).encode()
+    return json_response(_app(node, app_name).add_vod(body, content))
+
+
 # ---- publishers and rooms ---------------------------------------------------------------------
 
 @routes.post("/_lab/apps/{app_name}/broadcasts/{stream_id}/publish")

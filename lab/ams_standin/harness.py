@@ -285,6 +285,10 @@ class Standin:
         return self.lab("DELETE", "/_lab/apps/%s/rooms/%s/participants/%s"
                         % (app, quote(room, safe=""), quote(stream_id, safe="")), address=address)
 
+    def add_vod(self, app: str = "live", address: str | None = None, content: str = "lab vod", **fields: Any) -> dict:
+        """A finished file and its VoD record; fields are VoD fields (vodId, streamId, creationDate, type...)."""
+        return self.lab("POST", "/_lab/apps/%s/vods" % app, dict(fields, content=content), address)
+
     def publish(self, stream_id: str, app: str = "live", address: str | None = None, **fields: Any) -> dict:
         return self.lab("POST", "/_lab/apps/%s/broadcasts/%s/publish" % (app, quote(stream_id, safe="")),
                         fields, address)

@@ -189,6 +189,12 @@ def get_vod(app: "Application", request: Request, vod_id: str) -> Response:
     return json_response(app.vods.get(vod_id) or new_vod())
 
 
+@routes.delete("/v2/vods/{vod_id}")
+def delete_vod(app: "Application", request: Request, vod_id: str) -> Response:
+    """RestServiceBase.deleteVoD: the file and the record; a missing id is a 200 `success: false`."""
+    return json_response(app.delete_vod(vod_id))
+
+
 # ---- Media Push plugin (only routed when its jar was loaded at start) ----------------------
 
 @routes.post("/v1/media-push/start")

@@ -153,11 +153,30 @@ def app_settings_cases():
     ]
 
 
+def vod_cases():
+    return [
+        case("no id and no rule", {}, "nothing selects the VoDs to delete"),
+        case("vod_id empty", {"vod_id": ""}, "vod_id ''"),
+        case("vod_id traversal", {"vod_id": "../x/y"}, "vod_id '../x/y' is not a VoD id"),
+        case("vod_id newline", {"vod_id": "abc\n"}, "vod_id 'abc\\n' is not a VoD id"),
+        case("vod_id a YAML number", {"vod_id": 8}, "vod_id 8 is a number"),
+        case("vod_id empty list", {"vod_id": []}, "vod_id is an empty list"),
+        case("older_than_days negative", {"older_than_days": -1}, "older_than_days -1"),
+        case("older_than_days text", {"older_than_days": "soon"}, "older_than_days 'soon'"),
+        case("keep_last fraction", {"keep_last": 2.5}, "keep_last 2.5"),
+        case("keep_last boolean", {"keep_last": True}, "keep_last True"),
+        case("stream_pattern broken", {"stream_pattern": "room("}, "stream_pattern 'room('"),
+        case("vod_types unknown", {"keep_last": 1, "vod_types": ["liveVod"]}, "vod_types"),
+        case("state present", {"keep_last": 1, "state": "present"}, "state"),
+    ]
+
+
 MODULE_CASES = {
     "media_push": media_push_cases,
     "broadcast_recording": broadcast_recording_cases,
     "broadcast_info": info_cases,
     "vod_info": info_cases,
+    "vod": vod_cases,
     "room_recordings": room_recordings_cases,
     "app_settings": app_settings_cases,
     "server_info": server_info_cases,

@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright: mediaops.antmedia contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: vod_retention_policies
+short_description: Check the VoD retention declared in inventory (antmedia_vod_retention) and return its policies
+version_added: 0.3.0
+author: mediaops.antmedia contributors
+description:
+  - Takes the value of C(antmedia_vod_retention), one policy (a dictionary) or a list of them, and returns the list of
+    policies as options of M(mediaops.antmedia.vod), each checked before any request.
+  - A policy's keys are C(vod_id), C(older_than_days), C(keep_last), C(stream_pattern) and C(vod_types), as the
+    module's options. A policy with none of the first four, an unknown key or a bad value fails with one line naming
+    the variable, the policy and the value.
+  - An undefined or null value is no retention (an empty list), and C(vods.yml) then only lists the VoDs.
+options:
+  _input:
+    description: The value of C(antmedia_vod_retention).
+    type: raw
+    required: true
+  name:
+    description: The variable's name, shown in errors.
+    type: str
+    default: antmedia_vod_retention
+"""
+
+EXAMPLES = r"""
+- name: Apply the retention declared in inventory
+  mediaops.antmedia.vod:
+    older_than_days: "{{ item.older_than_days | default(omit) }}"
+    keep_last: "{{ item.keep_last | default(omit) }}"
+    stream_pattern: "{{ item.stream_pattern | default(omit) }}"
+  loop: "{{ antmedia_vod_retention | default(none) | mediaops.antmedia.vod_retention_policies }}"
+"""
+
+RETURN = r"""
+_value:
+  description: The policies, each a dictionary of M(mediaops.antmedia.vod) options.
+  type: list
+  elements: dict
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError
+from ansible_collections.mediaops.antmedia.plugins.module_utils._vod import retention_rules
+
+POLICY_KEYS = ("vod_id", "older_than_days", "keep_last", "stream_pattern", "vod_types")
+
+
+def vod_retention_policies(value, name="antmedia_vod_retention"):
+    if value is None:
+        return []
+    single = isinstance(value, dict)
+    if not single and not isinstance(value, list):
+        raise AnsibleFilterError("%s must be a policy (a mapping such as {older_than_days: 30}) or a list of them, "
+                                 "not %r" % (name, str(value)[:60]))
+    policies = []
+    for index, policy in enumerate([value] if single else value):
+        where = name if single else "%s[%d]" % (name, index)
+        if not isinstance(policy, dict):
+            raise AnsibleFilterError("%s must be a mapping such as {older_than_days: 30}, not %r"
+                                     % (where, str(policy)[:60]))
+        unknown = sorted(str(key) for key in policy if key not in POLICY_KEYS)
+        if unknown:
+            raise AnsibleFilterError("%s has an unknown key %r: use %s" % (where, unknown[0], ", ".join(POLICY_KEYS)))
+        try:
+            retention_rules(policy, names=dict((key, "%s.%s" % (where, key)) for key in POLICY_KEYS))
+        except ValidationError as exc:
+            raise AnsibleFilterError(str(exc))
+        policies.append(dict((key, policy[key]) for key in POLICY_KEYS if policy.get(key) is not None))
+    return policies
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"vod_retention_policies": vod_retention_policies}
