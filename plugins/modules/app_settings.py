@@ -49,7 +49,7 @@ options:
       - The application's hook URL (the setting C(listenerHookURL)), for example the receiver of the
         C(mediaops.antmedia.auto_record) rulebook, C(http://RECEIVER:5001/ams/SECRET). Merged into O(settings); it may
         not differ from a C(listenerHookURL) given there.
-      - A secret option: never shown whole; in the diff and the return values its secret path segment, user,
+      - A secret option, never shown whole. In the diff and the return values its secret path segment, user,
         password and secret query values are C(********).
       - AMS copies the application's hook URL into each broadcast it creates, so a changed hook URL reaches only
         broadcasts created afterwards (see the rotation in the auto_record guide).

@@ -184,7 +184,6 @@ SERVER_FIELDS = frozenset([
 MIN_SECRET_LENGTH = 16
 # URL-safe, and shaped like a token, so that app_settings and drift reports redact it in listenerHookURL
 SECRET_FORM = re.compile(r"^(?=.*[A-Za-z])(?=.*[0-9])[A-Za-z0-9_.~-]{%d,}$" % MIN_SECRET_LENGTH)
-ACTION_FORM = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 HEADER_LIMIT = 16384
 DRAIN_LIMIT = 4 * 1024 * 1024
 MAX_DEPTH = 16               # nesting kept in a hook's metadata; deeper containers become null
@@ -394,6 +393,9 @@ class HookReceiver:
         self._previous: bytes | None = None
         self.previous_until = 0.0
         previous = _secret_from(args, "previous_secret", "previous_secret_env", None)
+        if not previous and args.get("previous_secret_env") and not args.get("previous_secret"):
+            raise ValueError("ams_webhook: previous_secret_env names %s, which is not set (the rotation would refuse "
+                             "the hooks of existing broadcasts)" % str(args["previous_secret_env"])[:64])
         if previous:
             if not SECRET_FORM.match(previous):
                 raise ValueError("ams_webhook: the previous secret (previous_secret or previous_secret_env) must have "
@@ -462,7 +464,7 @@ class HookReceiver:
                 self._senders_logged, self._senders_logged_at = self.refused_senders, now
             return
         if len(self.incomplete) >= self.max_connections:
-            _, oldest = self.incomplete.popitem(last=False)
+            oldest = self.incomplete.popitem(last=False)[1]
             oldest.cancel()
             self.evicted += 1
         key = next(self._ids)
@@ -470,6 +472,8 @@ class HookReceiver:
         self.incomplete[key] = task
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
+        # a task closed for a newer connection may not have started: its socket is closed here, at once
+        task.add_done_callback(lambda done: connection.close() if done.cancelled() else None)
 
     async def accept_forever(self, listener: socket.socket) -> None:
         loop = asyncio.get_running_loop()
@@ -482,6 +486,7 @@ class HookReceiver:
                 continue
             connection.setblocking(False)
             self.accept(connection, str(address[0]))
+            await asyncio.sleep(0)  # let a connection closed for this one go before the next accept
 
     async def serve(self, connection: socket.socket, sender: str, key: int) -> None:
         loop = asyncio.get_running_loop()
@@ -491,9 +496,9 @@ class HookReceiver:
             reader = asyncio.StreamReader(limit=HEADER_LIMIT)
             protocol = asyncio.StreamReaderProtocol(reader)
             try:
-                transport, _ = await asyncio.wait_for(loop.connect_accepted_socket(
+                transport = (await asyncio.wait_for(loop.connect_accepted_socket(
                     lambda: protocol, sock=connection, ssl=self.ssl_context,
-                    ssl_handshake_timeout=self.request_timeout if self.ssl_context else None), self.request_timeout)
+                    ssl_handshake_timeout=self.request_timeout if self.ssl_context else None), self.request_timeout))[0]
                 writer = asyncio.StreamWriter(transport, protocol, reader, loop)
                 started = loop.time()
                 request = await asyncio.wait_for(self._receive(reader),
@@ -573,9 +578,8 @@ class HookReceiver:
         event = hook_event(fields, sender, self.actions, int(time.time() * 1000))
         if event is None:
             self.ignored += 1
-            action = fields.get("action")
-            LOG.info("ams_webhook: no event for a hook with action %s from %s",
-                     action if isinstance(action, str) and ACTION_FORM.match(action) else "(not a name)", sender)
+            # the value is not shown: a publisher may have put anything there
+            LOG.info("ams_webhook: no event for a hook from %s with an action no server sends", sender)
             return None
         try:
             self.pending.put_nowait(event)
@@ -596,8 +600,8 @@ def listeners(host: str, port: int, backlog: int) -> list[socket.socket]:
     sockets: list[socket.socket] = []
     seen = set()
     try:
-        for family, kind, proto, _name, address in socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM,
-                                                                     flags=socket.AI_PASSIVE):
+        found = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        for family, kind, proto, _name, address in found:
             if (family, address) in seen:
                 continue
             seen.add((family, address))
