@@ -85,11 +85,12 @@ def test_hook_url_is_frozen_in_each_broadcast_at_its_creation(standin, sink):
     assert sink.of("liveStreamEnded", "made-before")[0][0] == "/new"
 
 
-def test_live_stream_status_is_periodic_with_numbers_and_no_app(make_standin, sink):
+@pytest.mark.parametrize("version", ["2.17.1", "3.0.1"])
+def test_live_stream_status_is_periodic_with_numbers_and_no_app(make_standin, sink, version):
     """lab/CONTRACT.md, "Corrections from a third read of the sources": "Hook actions by version", 2.12.0
     liveStreamStatus (AntMediaApplicationAdapter.notifyWebhookForStreamStatus, MuxAdaptor: every
     webhookStreamStatusUpdatePeriodMs unless -1): numeric timestamp, no app."""
-    ams = make_standin(server_version="2.17.1")
+    ams = make_standin(server_version=version)
     ams.set_app_settings(listenerHookURL=sink.url("/hook"), webhookStreamStatusUpdatePeriodMs=200)
     ams.publish("s1", width=1920, height=1080)
     statuses = wait_for(lambda: len(sink.of("liveStreamStatus", "s1")) >= 3 and sink.of("liveStreamStatus", "s1"),
@@ -108,11 +109,12 @@ def test_live_stream_status_is_periodic_with_numbers_and_no_app(make_standin, si
     assert all(fields["timestamp"] <= ended_ms for _path, _kind, fields, _at in sink.of("liveStreamStatus", "s1"))
 
 
-def test_idle_time_is_expired_for_a_stream_and_a_room(make_standin, sink):
+@pytest.mark.parametrize("version", ["2.17.1", "3.0.1"])
+def test_idle_time_is_expired_for_a_stream_and_a_room(make_standin, sink, version):
     """lab/CONTRACT.md, "Corrections from a third read of the sources": "Hook actions by version", 2.15.0
     idleTimeIsExpired (AntMediaApplicationAdapter.createIdleCheckTimer: after closeBroadcast, maxIdleTime s later,
     if the broadcast was not updated since; a room when it has no active participant)."""
-    ams = make_standin(server_version="2.17.1")
+    ams = make_standin(server_version=version)
     ams.set_app_settings(listenerHookURL=sink.url("/hook"))
     ams.call("POST", BROADCASTS + "/create", {"streamId": "cam1", "name": "Camera", "maxIdleTime": 1})
     ams.call("POST", BROADCASTS + "/create", {"streamId": "room1", "maxIdleTime": 1})
@@ -132,7 +134,7 @@ def test_idle_time_is_expired_for_a_stream_and_a_room(make_standin, sink):
     assert not sink.of("idleTimeIsExpired", "alice")  # a zombi participant broadcast is gone by then
 
 
-@pytest.mark.parametrize("version", ["2.8.0", "2.9.0", "2.14.0", "2.15.0"])
+@pytest.mark.parametrize("version", ["2.8.0", "2.9.0", "2.14.0", "2.15.0", "3.0.1"])
 def test_hook_shape_by_version(make_standin, sink, version):
     """lab/CONTRACT.md, "Webhooks" and "Corrections from a third read of the sources" ("Hook fields are not all the
     server's"): form-encoded only before 2.10 (2.8 without timestamp); app and the publish parameters (merged after
