@@ -91,6 +91,7 @@ class LiveStream:
     stalled: bool = False       # the publisher hangs: its broadcast is no longer updated
     updated_ms: int = 0         # when refresh_live last renewed the broadcast's updateTime
     pushed_at: float | None = None  # time.monotonic() when a media push published it (None: not a push)
+    parameters: dict = field(default_factory=dict)  # the publish URL's query (from 2.15 merged into its hooks)
 
     def preparing(self, window: float) -> bool:
         """A pushed stream's muxer is being prepared for `window` s after the push started."""
@@ -157,6 +158,7 @@ class Application:
         broadcast["rtmpURL"] = "rtmp://%s/%s/%s" % (server_name, self.name, broadcast["streamId"])
         if broadcast.get("status") is None:
             broadcast["status"] = STATUS_CREATED
+        webhooks.frozen_hook_url(self, broadcast)
         self.broadcasts.put(broadcast)
         return broadcast
 
@@ -327,7 +329,8 @@ class Application:
     # ---- streams --------------------------------------------------------------------------
     def start_stream(self, stream_id: str, *, width: int = 1280, height: int = 720, meta_data: str | None = None,
                      main_track: str | None = None, origin: str | None = None,
-                     publish_type: str = "WebRTC", pushed: bool = False) -> LiveStream | None:
+                     publish_type: str = "WebRTC", pushed: bool = False,
+                     parameters: dict | None = None) -> LiveStream | None:
         """A publisher starts streaming: the broadcast (a zombi one if none was created) becomes
         broadcasting and the recordings the settings ask for start. None if the id is already live."""
         with self.lock:
@@ -350,10 +353,11 @@ class Application:
             self.broadcasts.update(stream_id, width=width, height=height,
                                    **({"originAdress": origin} if origin else {}))
             live = self.live[stream_id] = LiveStream(stream_id, width, height,
-                                                     pushed_at=time.monotonic() if pushed else None)
+                                                     pushed_at=time.monotonic() if pushed else None,
+                                                     parameters=dict(parameters or {}))
             if main_track:
                 self._join_main_track(stream_id, main_track)
-            webhooks.stream_started(self, stream_id, main_track)
+            webhooks.stream_started(self, stream_id, main_track, live.parameters)
             if origin and origin != self.node.host_address:
                 return live  # its muxers run on the other node
             # MuxAdaptor.init: the application default, overridden by the stream's own setting.
@@ -378,7 +382,7 @@ class Application:
                 self._finish_recording(recording, broadcast)
             if broadcast is not None:
                 self._close_broadcast(broadcast)
-            webhooks.stream_ended(self, broadcast, stream_id)
+            webhooks.stream_ended(self, broadcast, stream_id, live.parameters)
             if self.media_push is not None:
                 self.media_push.stream_finished(stream_id)
             return True

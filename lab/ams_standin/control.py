@@ -196,6 +196,14 @@ def add_vod(node: "AmsNode", request: Request, app_name: str) -> Response:
 
 # ---- publishers and rooms ---------------------------------------------------------------------
 
+def _parameters(body: dict) -> dict:
+    """`{"parameters": {...}}`: the publish URL's query (token, subscriberCode, ...), as strings."""
+    parameters = body.get("parameters") or {}
+    if not isinstance(parameters, dict):
+        raise HttpError(error_page(400, "parameters must be an object"))
+    return {str(key): str(value) for key, value in parameters.items()}
+
+
 @routes.post("/_lab/apps/{app_name}/broadcasts/{stream_id}/publish")
 def publish(node: "AmsNode", request: Request, app_name: str, stream_id: str) -> Response:
     """A plain publisher (WebRTC or RTMP encoder) starts streaming. `originAdress` other than this
@@ -203,7 +211,8 @@ def publish(node: "AmsNode", request: Request, app_name: str, stream_id: str) ->
     body = request.json_object() or {}
     live = _app(node, app_name).start_stream(
         stream_id, width=_int(body, "width", 1280), height=_int(body, "height", 720), meta_data=body.get("metaData"),
-        origin=body.get("originAdress"), publish_type=body.get("publishType") or "WebRTC")
+        origin=body.get("originAdress"), publish_type=body.get("publishType") or "WebRTC",
+        parameters=_parameters(body))
     if live is None:
         return json_response(result(False, "streamIdInUse: %s is already being published" % stream_id))
     return json_response(result(True, "", stream_id))
@@ -255,7 +264,7 @@ def join_room(node: "AmsNode", request: Request, app_name: str, room: str) -> Re
     if not stream_id:
         raise HttpError(error_page(400, "streamId is required"))
     live = _app(node, app_name).start_stream(stream_id, width=_int(body, "width", 640), height=_int(body, "height", 360),
-                                             main_track=room)
+                                             main_track=room, parameters=_parameters(body))
     if live is None:
         return json_response(result(False, "streamIdInUse: %s is already being published" % stream_id))
     return json_response(result(True, "", stream_id))

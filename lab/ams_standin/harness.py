@@ -277,9 +277,11 @@ class Standin:
     def clear_requests(self, address: str | None = None) -> None:
         self.lab("DELETE", "/_lab/requests", address=address)
 
-    def join(self, room: str, stream_id: str, app: str = "live", address: str | None = None) -> dict:
+    def join(self, room: str, stream_id: str, app: str = "live", address: str | None = None,
+             parameters: dict | None = None) -> dict:
+        """A participant publishes into the room; `parameters` is its publish URL's query (token, ...)."""
         return self.lab("POST", "/_lab/apps/%s/rooms/%s/participants" % (app, quote(room, safe="")),
-                        {"streamId": stream_id}, address)
+                        dict({"streamId": stream_id}, **({"parameters": parameters} if parameters else {})), address)
 
     def leave(self, room: str, stream_id: str, app: str = "live", address: str | None = None) -> dict:
         return self.lab("DELETE", "/_lab/apps/%s/rooms/%s/participants/%s"

@@ -49,6 +49,7 @@ APP_SETTING_DEFAULTS: dict[str, Any] = {
     "webhookContentType": "application/json",
     "webhookRetryCount": 0,
     "webhookRetryDelay": 1000,
+    "webhookStreamStatusUpdatePeriodMs": -1,  # 2.12+: liveStreamStatus every N ms (-1: never)
     "muxerFinishScript": "",
     "ingestingStreamLimit": -1,
     "maxResolutionAccept": 0,

@@ -41,8 +41,20 @@ options:
     description:
       - The application settings to enforce, by the server's names (for example V(mp4MuxingEnabled)).
       - A name the server does not have fails the task before any write, naming it.
+      - Required unless O(hook_url) is given.
     type: dict
-    required: true
+    default: {}
+  hook_url:
+    description:
+      - The application's hook URL (the setting C(listenerHookURL)), for example the receiver of the
+        C(mediaops.antmedia.auto_record) rulebook, C(http://RECEIVER:5001/ams/SECRET). Merged into O(settings); it may
+        not differ from a C(listenerHookURL) given there.
+      - A secret option, never shown whole. In the diff and the return values its secret path segment, user,
+        password and secret query values are C(********).
+      - AMS copies the application's hook URL into each broadcast it creates, so a changed hook URL reaches only
+        broadcasts created afterwards (see the rotation in the auto_record guide).
+      - The playbooks C(provision.yml) and C(drift.yml) pass the inventory variable C(antmedia_hook_url) here.
+    type: str
   server_jwt_secret:
     description:
       - The server's JWT secret (C(server.jwtServerSecretKey), with C(server.jwtServerControlEnabled=true)); the module
@@ -77,6 +89,12 @@ EXAMPLES = r"""
       deleteHLSFilesOnEnded: false
       mp4MuxingEnabled: true
 
+- name: Point the application's hooks at the auto_record receiver (the URL holds its secret)
+  mediaops.antmedia.app_settings:
+    app: LiveApp
+    server_jwt_secret: "{{ vault_antmedia_server_jwt_secret }}"
+    hook_url: "{{ vault_antmedia_hook_url }}"
+
 - name: Turn the JWT filter on with a secret from the vault
   mediaops.antmedia.app_settings:
     app: LiveApp
@@ -102,6 +120,7 @@ changed_keys:
 """
 
 import functools
+from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback
 
@@ -115,10 +134,27 @@ from ansible_collections.mediaops.antmedia.plugins.module_utils._module_template
 from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError
 
 
+def merge_hook_url(params):
+    """hook_url into settings as listenerHookURL; errors never show the URL (it holds the receiver's secret)."""
+    settings = dict(params["settings"] or {})
+    hook_url = params.get("hook_url")
+    if hook_url is not None:
+        hook_url = hook_url.strip()
+        parts = urlsplit(hook_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValidationError("hook_url (antmedia_hook_url) must be an http:// or https:// URL with a host")
+        if "listenerHookURL" in settings and str(settings["listenerHookURL"]).strip() != hook_url:
+            raise ValidationError("settings.listenerHookURL and hook_url (antmedia_hook_url) differ: give the hook URL "
+                                  "once")
+        settings["listenerHookURL"] = hook_url
+    params["settings"] = settings
+
+
 def use_server_jwt(params):
     """Check the options; the management API authenticates with the server JWT, never the application's."""
+    merge_hook_url(params)
     if not params["settings"]:
-        raise ValidationError("settings must name at least one application setting")
+        raise ValidationError("settings or hook_url must name at least one application setting")
     try:
         if params["server_jwt_secret"] is not None:
             check_secret(params["server_jwt_secret"])
@@ -139,7 +175,8 @@ def converge_settings(params, client, check_mode):
 def main():
     run_module(
         dict(
-            settings=dict(type="dict", required=True),
+            settings=dict(type="dict", default={}),
+            hook_url=dict(type="str", no_log=True),
             server_jwt_secret=dict(type="str", no_log=True, fallback=(env_fallback, ["ANTMEDIA_SERVER_JWT_SECRET"])),
             console_user=dict(type="str", fallback=(env_fallback, ["ANTMEDIA_CONSOLE_USER"])),
             console_password=dict(type="str", no_log=True, fallback=(env_fallback, ["ANTMEDIA_CONSOLE_PASSWORD"])),

@@ -65,6 +65,17 @@ def test_settings_drift_shows_values_without_secrets():
                         "found": "hlsMuxingEnabled=False, clusterCommunicationKey=********"}
 
 
+def test_settings_drift_of_the_hook_url_says_it_differs_without_the_secret():
+    secret = "k1" + "0f3a" * 12
+    result = {"changed": True, "changed_keys": ["listenerHookURL"],
+              "diff": {"before": {"listenerHookURL": "http://10.0.0.9:5001/ams/old0" + secret},
+                       "after": {"listenerHookURL": "http://10.0.0.9:5001/ams/" + secret}}}
+    settings = drift_host({"reach": REACHED, "settings": result})["found"]["settings"]
+    assert settings == {"drift": True, "expected": "listenerHookURL=http://10.0.0.9:5001/ams/********",
+                        "found": "hook URL differs"}
+    assert secret not in str(settings)
+
+
 def test_recordings_changes_and_undeclared_formats():
     rooms = [{"stream_id": "weekly_composite", "action": "start", "undeclared_formats": []},
              {"stream_id": "board_composite", "action": "none", "undeclared_formats": ["webm"]},
