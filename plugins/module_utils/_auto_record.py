@@ -126,8 +126,8 @@ def unmatched_line(sender):
 
 def stop_wait_seconds(events, grace, window, now_ms):
     """Seconds to wait until the latest leave of the batch is grace (+ window) seconds old; never more than that."""
-    received = [event["ams"]["received_ms"] for event in events
-                if isinstance(event["ams"].get("received_ms"), int) and not isinstance(event["ams"]["received_ms"], bool)]
+    received = [event["ams"].get("received_ms") for event in events]
+    received = [value for value in received if isinstance(value, int) and not isinstance(value, bool)]
     limit = float(grace + window)
     if not received:
         return limit  # nothing says when: the whole grace

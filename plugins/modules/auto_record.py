@@ -32,8 +32,8 @@ description:
     resolves to), C(auto_record_include), C(auto_record_exclude), C(auto_record_grace) (60),
     C(auto_record_record_type) (mp4), C(auto_record_page) (multitrack), C(auto_record_start_concurrency) (32),
     C(auto_record_lock_dir) and C(auto_record_lock_timeout) (600)."
-  - "The lock is an C(flock) on a file in C(auto_record_lock_dir) (default C($XDG_CACHE_HOME/mediaops-antmedia/auto-record)
-    or C(~/.cache/mediaops-antmedia/auto-record)), a directory created with mode 0700 and refused when it belongs
+  - "The lock is an C(flock) on a file in C(auto_record_lock_dir) (default
+    C($XDG_CACHE_HOME/mediaops-antmedia/auto-record) or C(~/.cache/mediaops-antmedia/auto-record)), a directory created with mode 0700 and refused when it belongs
     to another user or others may write in it. The kernel releases it when its holder dies; a wait longer than
     C(auto_record_lock_timeout) seconds fails naming the holder's pid."
   - A hook that no host of the play claims is named in one warning, by the play's first host, with the variable to

@@ -48,9 +48,10 @@ def main(event: dict, state_dir: str = "", pending_timeout: float = decisions.DE
     if not isinstance(ams, dict) or ams.get("room_event") != "joined":
         return event
     directory = os.path.abspath(os.path.expanduser(state_dir or decisions.default_state_dir()))
-    coalescer = _coalescers.get((directory, pending_timeout))
-    if coalescer is None:
-        coalescer = _coalescers[(directory, pending_timeout)] = decisions.RunCoalescer(directory, float(pending_timeout))
+    key = (directory, float(pending_timeout))
+    if key not in _coalescers:
+        _coalescers[key] = decisions.RunCoalescer(directory, key[1])
+    coalescer = _coalescers[key]
     start_run = coalescer.wants_run(str(ams.get("sender")), ams.get("app"), int(clock() * 1000))
     event["auto_record"] = {"start_run": start_run}
     return event

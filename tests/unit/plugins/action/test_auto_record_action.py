@@ -169,3 +169,38 @@ def test_the_lock_is_free_while_nothing_runs(ams, state_home):
     assert len(lock_files) == 1
     with open(os.path.join(str(state_home), lock_files[0])) as handle:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # would raise if the run had kept it
+
+
+def test_over_ssh_the_modules_run_on_the_target_while_the_controller_holds_the_lock(state_home):
+    calls = []
+
+    def execute_module(module_name=None, module_args=None, task_vars=None):
+        [lock_file] = [name for name in os.listdir(str(state_home)) if name.endswith(".lock")]
+        with open(os.path.join(str(state_home), lock_file)) as handle:
+            with pytest.raises(OSError):  # held by this run
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        calls.append((module_name, module_args))
+        if module_name.endswith("broadcast_info"):
+            return {"broadcasts": [{"stream_id": name, "active_participants": ["p"]}
+                                   for name in ("Standup", "standup")]}
+        rooms = [item["room"] + "_composite" for item in module_args["recordings"]]
+        return {"changed": True, "started": rooms, "rooms": [{"stream_id": room} for room in rooms]}
+
+    plugin = ActionModule.__new__(ActionModule)
+    plugin._connection = Thing(transport="ssh", _shell=Thing(tmpdir=None))
+    plugin._play_context = Thing(become=False)
+    plugin._task = Thing(args={"mode": "start", "events": [hook("joined", "Standup", sender="10.0.0.7")],
+                               "url": "http://127.0.0.1:5080", "app": "live"},
+                         async_val=0, check_mode=False, diff=False, action="mediaops.antmedia.auto_record")
+    plugin._templar = Templar()
+    plugin._execute_module = execute_module
+    plugin._remove_tmp_path = lambda path: None
+    result = plugin.run(task_vars={"inventory_hostname": "media1", "ansible_host": "10.0.0.7",
+                                   "ansible_play_hosts_all": ["media1"], "hostvars": {}})
+    assert result["senders"] == ["10.0.0.7"]  # over SSH: ansible_host, no look-up of antmedia_url
+    assert calls[0] == ("mediaops.antmedia.broadcast_info", {
+        "url": "http://127.0.0.1:5080", "app": "live", "validate_certs": True, "timeout": 120})
+    converged = [args for name, args in calls[1:]]
+    assert all(name == "mediaops.antmedia.room_recordings" for name, _args in calls[1:])
+    assert sorted(item["room"] for args in converged for item in args["recordings"]) == ["Standup", "standup"]
+    assert sorted(result["started"]) == ["Standup_composite", "standup_composite"]
