@@ -12,7 +12,8 @@ version_added: 0.2.0
 author: mediaops team (@mediaops)
 description:
   - The action of the playbook C(mediaops.antmedia.auto_record), which the rulebook C(mediaops.antmedia.auto_record)
-    runs on the events of M(mediaops.antmedia.ams_webhook) (an action plugin: it runs on the controller).
+    runs on the events of the event source C(mediaops.antmedia.ams_webhook); an action plugin, it runs on the
+    controller.
   - "Selects this host's events: an C(ams) summary from one of the host's senders, of its application (a hook
     without application counts as the host's), about a room that C(auto_record_include) matches and
     C(auto_record_exclude) does not (regular expressions, whole name)."
@@ -22,9 +23,10 @@ description:
     participant on the server now (whatever the hooks said); O(mode=stop) first waits until the latest leave of its
     events is C(auto_record_grace) (+ O(window)) seconds old, then stops each room its events name that has no
     participant then. Late, repeated or reordered hooks therefore change nothing wrong."
-  - Room names come from the server: two names that differ only in case are two rooms, never refused as look-alikes.
-    A name the collection cannot handle (too long, a forbidden character) is skipped with a warning naming it; the
-    other rooms go on. A room that fails is named in RV(msg); every other room is still converged, and the task fails.
+  - "Room names come from the server: two names that differ only in case are two rooms, never refused as
+    look-alikes. A name the collection cannot handle (too long, a forbidden character) is skipped with a warning
+    naming it; the other rooms go on. A room that fails is named in RV(msg); every other room is still converged,
+    and the task fails."
   - "On a local connection both modules run in the controller's task worker; for a host reached over SSH they run
     on the target, while the lock is held on the controller."
   - "Host variables: C(auto_record_senders) (the addresses this server's hooks come from; default the host's
