@@ -126,7 +126,10 @@ class ActionModule(ActionBase):
         mode = args["mode"]
         events = ar.events_of(args["events"])
         warnings = self._unmatched(task_vars, hostname, events, senders)
-        mine = ar.select_events(events, senders, connection["app"], selection, ROOM_EVENTS[mode])
+        # a start converges every selected room with participants, whatever room its joins named: any join of this
+        # host's asks for the read (the receiver counts on it for the joins it held back meanwhile)
+        mine = ar.select_events(events, senders, connection["app"], selection if mode == "stop" else ar.RoomSelection(),
+                                ROOM_EVENTS[mode])
         result.update(changed=False, mode=mode, senders=senders, started=[], stopped=[], skipped_rooms=[])
         if warnings:
             result["warnings"] = warnings

@@ -15,8 +15,8 @@ description:
     runs on the events of the event source C(mediaops.antmedia.ams_webhook); an action plugin, it runs on the
     controller.
   - "Selects this host's events: an C(ams) summary from one of the host's senders, of its application (a hook
-    without application counts as the host's), about a room that C(auto_record_include) matches and
-    C(auto_record_exclude) does not (regular expressions, whole name)."
+    without application counts as the host's); for a stop, about a room that C(auto_record_include) matches and
+    C(auto_record_exclude) does not (regular expressions, whole name). A start applies them to the server's rooms."
   - "Takes the server's lock on the controller (one per C(antmedia_url), held from reading the server to the end of
     the converge, so two runs of one server never overlap), reads the server with M(mediaops.antmedia.broadcast_info)
     and converges with M(mediaops.antmedia.room_recordings): O(mode=start) records every selected room that has a
@@ -35,9 +35,10 @@ description:
     C(auto_record_record_type) (mp4), C(auto_record_page) (multitrack), C(auto_record_start_concurrency) (32),
     C(auto_record_lock_dir) and C(auto_record_lock_timeout) (600)."
   - "The lock is an C(flock) on a file in C(auto_record_lock_dir) (default
-    C($XDG_CACHE_HOME/mediaops-antmedia/auto-record) or C(~/.cache/mediaops-antmedia/auto-record)), a directory created with mode 0700 and refused when it belongs
-    to another user or others may write in it. The kernel releases it when its holder dies; a wait longer than
-    C(auto_record_lock_timeout) seconds fails naming the holder's pid."
+    C($XDG_CACHE_HOME/mediaops-antmedia/auto-record) or C(~/.cache/mediaops-antmedia/auto-record)), a directory
+    created with mode 0700 and refused when it belongs to another user or others may write in it. The kernel
+    releases it when its holder dies; a wait longer than C(auto_record_lock_timeout) seconds fails naming the
+    holder's pid."
   - A hook that no host of the play claims is named in one warning, by the play's first host, with the variable to
     set (C(auto_record_senders)).
 options:

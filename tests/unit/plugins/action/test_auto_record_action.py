@@ -204,3 +204,13 @@ def test_over_ssh_the_modules_run_on_the_target_while_the_controller_holds_the_l
     assert all(name == "mediaops.antmedia.room_recordings" for name, _args in calls[1:])
     assert sorted(item["room"] for args in converged for item in args["recordings"]) == ["Standup", "standup"]
     assert sorted(result["started"]) == ["Standup_composite", "standup_composite"]
+
+
+def test_a_join_of_an_excluded_room_still_reads_the_server_for_the_joins_held_back_meanwhile(ams, state_home):
+    """The receiver held back the join of "team" while the run asked for by "private-1" was to come: that run must
+    read the server and record "team", though its own join names an excluded room."""
+    participant(ams, "private-1", "p1")
+    participant(ams, "team", "p2")
+    result = run("start", [hook("joined", "private-1")], auto_record_exclude=["private-.*"])
+    assert result["started"] == ["team_composite"]
+    assert ar.start_read_ms(str(state_home), SENDER, "live") is not None
