@@ -8,6 +8,7 @@ in this process on a local connection and on the target anywhere else."""
 
 from __future__ import annotations
 
+import inspect
 import socket
 import time
 from urllib.parse import urlsplit
@@ -257,9 +258,13 @@ class ActionModule(ActionBase):
         return result
 
 
+# the server's names are its own: a room_recordings with room_source also lets mixed-script names through
+SERVER_NAME_CHECK = {"look_alikes": False} if "look_alikes" in inspect.signature(check_room).parameters else {}
+
+
 def _check_room(room):
     try:
-        check_room(room)
+        check_room(room, **SERVER_NAME_CHECK)
     except ValidationError as exc:
         raise ValueError(str(exc))
 
