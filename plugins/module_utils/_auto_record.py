@@ -50,7 +50,7 @@ def sender_key(address):
     lower case."""
     text = str(address).strip()
     try:
-        parsed = ipaddress.ip_address(text.split("%")[0].strip("[]"))
+        parsed = ipaddress.ip_address(text.split("%", maxsplit=1)[0].strip("[]"))
     except ValueError:
         return text.lower()
     if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped:

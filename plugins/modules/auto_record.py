@@ -25,7 +25,7 @@ description:
     participant then. Late, repeated or reordered hooks therefore change nothing wrong."
   - "Room names come from the server: two names that differ only in case are two rooms, never refused as
     look-alikes. A name the collection cannot handle (too long, a forbidden character) is skipped with a warning
-    naming it; the other rooms go on. A room that fails is named in RV(msg); every other room is still converged,
+    naming it; the other rooms go on. A room that fails is named in the task's message; every other room is still converged,
     and the task fails."
   - "On a local connection both modules run in the controller's task worker; for a host reached over SSH they run
     on the target, while the lock is held on the controller."

@@ -88,7 +88,7 @@ def test_burst_of_200_rooms(ams, tmp_path):
         assert sorted(starts) == sorted(room + "_composite" for room in rooms)
         assert all(len(times) == 1 for times in starts.values())
         assert eda.playbook_runs("start") <= 2
-        # everyone leaves at once, while the catch-up converge may still be pending or running: the playbook's
+        # everyone leaves at once, while a second start run may still be pending or running: the action plugin's
         # per-server lock makes the stop run read the server only after every start run's pushes exist
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(lambda room: ams.leave(room, room + "-p", address=SERVER), rooms))

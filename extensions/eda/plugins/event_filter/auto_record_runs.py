@@ -21,7 +21,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import time
-from typing import Any
 
 _DECISIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), *([os.pardir] * 4 + [
     "plugins", "module_utils", "_auto_record.py"]))
