@@ -7,9 +7,11 @@ Measured with one clock (this machine's time.time(), which the stand-in's reques
 - one room at a time: from the join (its hook leaves the server within milliseconds) to the media push start
   request reaching the server, and from the last leave plus the grace to the stop request;
 - a burst of rooms joining within one second: the time until every start request reached the server, the
-  start requests per room and the playbook runs.
+  start requests per room and the playbook runs;
+- rooms on one server whose first participants arrive a few seconds apart (a busy server at the top of the hour):
+  from each join to its room's start request, while the runs of earlier rooms are still going.
 The server's own start time is excluded: the stand-in logs a request when it answers, so its push start delay
-is subtracted. Usage: .venv-eda/bin/python benchmarks/eda.py [--rooms 20] [--burst 200] [--output FILE]"""
+is subtracted. Usage: .venv-eda/bin/python benchmarks/eda.py [--rooms 20] [--burst 200] [--spaced 10] [--output FILE]"""
 
 from __future__ import annotations
 
@@ -46,7 +48,7 @@ def one_at_a_time(ams, eda, rooms):
         ams.join(room, room + "-p", address=SERVER)
         started = wait_until(lambda: push_starts(ams, SERVER).get(push), 120, 0.05, what=push + " started")
         start_latency.append(started[0] - PUSH_START_DELAY - joined)
-        eda.idle_after("start", 2 * (index + 1), timeout=120)  # the catch-up run too, so rooms do not overlap
+        eda.idle_after("start", index + 1, timeout=120)  # so rooms do not overlap
         left = time.time()
         ams.leave(room, room + "-p", address=SERVER)
         stopped = wait_until(lambda: push_stops(ams, SERVER).get(push), 120, 0.05, what=push + " stopped")
@@ -72,10 +74,29 @@ def burst(ams, eda, rooms):
             "start_runs": eda.playbook_runs("start") - runs_before}
 
 
+def spaced(ams, eda, rooms, interval):
+    """Rooms whose first participants arrive `interval` seconds apart: each join to its start request."""
+    latency = []
+    first = time.time()
+    joined = {}
+    for index in range(rooms):
+        time.sleep(max(0.0, first + index * interval - time.time()))
+        room = "spaced-%03d" % index
+        joined[room + "_composite"] = time.time()
+        ams.join(room, room + "-p", address=SERVER)
+    wait_until(lambda: set(joined) <= set(push_starts(ams, SERVER)), 120, 0.1, what="every spaced room started")
+    starts = push_starts(ams, SERVER)
+    for push, at in joined.items():
+        latency.append(min(starts[push]) - PUSH_START_DELAY - at)
+    return latency
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rooms", type=int, default=20)
     parser.add_argument("--burst", type=int, default=200)
+    parser.add_argument("--spaced", type=int, default=10)
+    parser.add_argument("--interval", type=float, default=3.0)
     parser.add_argument("--output", default=str(REPO / "benchmarks" / "output" / "eda.md"))
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="eda-bench-") as work:
@@ -84,6 +105,9 @@ def main():
             with Rulebook(Path(work) / "single", inventory) as eda:
                 ams.set_app_settings(address=SERVER, listenerHookURL=eda.hook_url)
                 starts, stops = one_at_a_time(ams, eda, options.rooms)
+            with Rulebook(Path(work) / "spaced", inventory) as eda:
+                ams.set_app_settings(address=SERVER, listenerHookURL=eda.hook_url)
+                spaced_latency = spaced(ams, eda, options.spaced, options.interval)
             with Rulebook(Path(work) / "burst", inventory) as eda:
                 ams.set_app_settings(address=SERVER, listenerHookURL=eda.hook_url)
                 burst_result = burst(ams, eda, options.burst)
@@ -94,6 +118,9 @@ def main():
         % (len(starts), statistics.median(starts), percentile(starts, 0.99), max(starts)),
         "| last-leave hook + grace (%d s) to stop request | %.2f s | %.2f s | %.2f s |"
         % (GRACE, statistics.median(stops), percentile(stops, 0.99), max(stops)),
+        "| first-participant hook to start request (%d rooms on one server, %.0f s apart) | %.2f s | %.2f s | %.2f s |"
+        % (len(spaced_latency), options.interval, statistics.median(spaced_latency),
+           percentile(spaced_latency, 0.99), max(spaced_latency)),
         "",
         "Burst: %d rooms joined in %.2f s; every start request reached the server %.1f s after the first join; "
         "at most %d start request per room; %d start playbook run(s) for the one server."

@@ -63,6 +63,8 @@ class Rulebook:
         self.verbosity = verbosity
         self.process = None
         self.log_offset = 0  # where the current start's output begins in the log (a restart appends to it)
+        self.cache_dir = self.workdir / "cache"
+        self.lock_dir = self.cache_dir / "mediaops-antmedia" / "auto-record"
 
     @property
     def hook_url(self):
@@ -77,7 +79,8 @@ class Rulebook:
         environment = dict(os.environ, AMS_HOOK_SECRET=self.secret, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
                            PATH="%s:%s" % (EDA_VENV / "bin", os.environ.get("PATH", "")), ANSIBLE_NOCOLOR="1",
                            ANSIBLE_FORCE_COLOR="0", ANSIBLE_LOCAL_TEMP=str(self.workdir / "ansible-tmp"),
-                           ANSIBLE_DEPRECATION_WARNINGS="0", NO_PROXY="*", no_proxy="*", PYTHONUNBUFFERED="1")
+                           ANSIBLE_DEPRECATION_WARNINGS="0", NO_PROXY="*", no_proxy="*", PYTHONUNBUFFERED="1",
+                           XDG_CACHE_HOME=str(self.cache_dir))  # the locks and the receiver's marks, per test
         with open(self.log_path, "ab") as log_file:
             self.log_offset = log_file.tell()
             self.process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT,
