@@ -70,8 +70,8 @@ options:
       page:
         description:
           - The page that merges the room, as in M(mediaops.antmedia.media_push) (default V(multitrack)).
-          - V(circle) records Circle's room page and sets Circle's C(isRecording) flag on the room once the
-            recording started, as in M(mediaops.antmedia.media_push).
+          - V(circle) records Circle's room page and keeps Circle's C(isRecording) flag on the room saying whether the
+            push records, in the same run, on every recording, as in M(mediaops.antmedia.media_push).
           - Mutually exclusive with O(recordings[].page_url).
         type: str
         choices: [multitrack, merge, circle]

@@ -108,7 +108,7 @@ def test_a_failing_room_is_named_and_the_others_converge(standin_push, run_task)
     result = run_task("room_recordings", args_for(ams, [{"room": "golf"}, {"room": "hotel"}]))
     assert result["failed"] is True
     assert "1 of 2 rooms failed" in result["msg"] and "recordings[1] (room 'hotel')" in result["msg"]
-    assert "not from a Media Push session" in result["msg"]
+    assert "stream id hotel_composite taken by another publisher" in result["msg"]
     assert result["rooms"][0]["changed"] is True and result["rooms"][0]["state"] == "started"
     assert [session["streamId"] for session in ams.media_push_sessions()] == ["golf_composite"]
 
