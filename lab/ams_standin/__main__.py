@@ -91,6 +91,10 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--stale-stop-hang", type=float, default=60.0, metavar="S",
                         help="how long the plugin's stop of a push driven by this node without a session "
                              "hangs before the connection is closed unanswered")
+    parser.add_argument("--push-connect-timeout", type=float, default=30.0, metavar="S",
+                        help="how long the plugin waits for a pushed page's stream to connect before it fails "
+                             "(MediaPushPlugin.TIMEOUT_IN_SECONDS, 30 s): a publish the server refuses (the id "
+                             "already being published, a bad publish token) fails after this wait")
     parser.add_argument("--log-level", default="INFO")
     arguments = parser.parse_args(argv)
     try:
@@ -119,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
                           plugin_setup_delay=arguments.plugin_setup_delay,
                           plugin_setup_fails=arguments.plugin_setup_fails,
                           push_prepare_window=arguments.push_prepare_window,
-                          stale_stop_hang=arguments.stale_stop_hang)
+                          stale_stop_hang=arguments.stale_stop_hang,
+                          push_connect_timeout=arguments.push_connect_timeout)
     media = MediaLibrary(arguments.ffmpeg, arguments.media_cache or default_media_cache())
     media.prepare_in_background()
     tls = tls_context(arguments.tls_cert, arguments.tls_key) if arguments.tls_cert else None

@@ -66,7 +66,7 @@ def get_options(node: "AmsNode", request: Request) -> Response:
 def put_options(node: "AmsNode", request: Request) -> Response:
     """Changes options of this server while it runs (the same as its command line options):
     serverVersion at once; pluginSetupDelay and pluginSetupFails at the next (re)start;
-    pushPrepareWindow, staleStopHang and pushStartDelay for the next calls."""
+    pushPrepareWindow, staleStopHang, pushStartDelay and pushConnectTimeout for the next calls."""
     changes = request.json_object() or {}
     unknown = sorted(key for key in changes if key not in node.options.RUNTIME)
     if unknown:

@@ -95,7 +95,7 @@ class Standin:
                  app_kinds: dict[str, str] | None = None, server_version: str | None = None,
                  plugin_setup_delay: float | None = 0.3, plugin_setup_fails: bool = False,
                  push_prepare_window: float | None = None, stale_stop_hang: float | None = None,
-                 wait_plugin_setup: bool = True):
+                 wait_plugin_setup: bool = True, push_connect_timeout: float | None = None):
         """Options left at None take the stand-in's own defaults (lab/README.md). `plugin_setup_delay`
         is shorter here than the server's default (1 s) to keep tests quick; start() and restart() wait
         until the Media Push plugin's set-up has run (its publisher page is there, or its set-up failed)
@@ -117,6 +117,7 @@ class Standin:
         self.plugin_setup_fails = plugin_setup_fails
         self.push_prepare_window = push_prepare_window
         self.stale_stop_hang = stale_stop_hang
+        self.push_connect_timeout = push_connect_timeout
         self.wait_plugin_setup = wait_plugin_setup
         self.python = python
         self.process: subprocess.Popen | None = None
@@ -150,6 +151,8 @@ class Standin:
             command += ["--push-prepare-window", str(self.push_prepare_window)]
         if self.stale_stop_hang is not None:
             command += ["--stale-stop-hang", str(self.stale_stop_hang)]
+        if self.push_connect_timeout is not None:
+            command += ["--push-connect-timeout", str(self.push_connect_timeout)]
         return command + list(self.extra_args)
 
     def start(self, timeout: float = 30, wait_ready: bool = True) -> "Standin":
@@ -271,8 +274,10 @@ class Standin:
         return self.lab("GET", "/_lab/requests?since=%d" % (2 ** 62), address=address)["last_seq"]
 
     def writes(self, since: int = 0, address: str | None = None) -> list[dict]:
-        """The requests that may change something (every method but GET and HEAD)."""
-        return [entry for entry in self.requests(since, address) if entry["method"] not in ("GET", "HEAD")]
+        """The requests that may change something (every method but GET and HEAD, and but a Media Push
+        send-command whose script only returns a constant: a session check)."""
+        return [entry for entry in self.requests(since, address)
+                if entry["method"] not in ("GET", "HEAD") and not entry.get("no_effect")]
 
     def clear_requests(self, address: str | None = None) -> None:
         self.lab("DELETE", "/_lab/requests", address=address)

@@ -47,10 +47,20 @@ def is_valid_url(url: str | None) -> bool:
     return match.group(1).lower() != "jar" or "!/" in url
 
 
+_CONSTANT_SCRIPT = re.compile(r"^\s*return\s+(null|true|false|-?\d+)\s*;?\s*$")
+
+
+def is_constant_script(script: object) -> bool:
+    """A send-command script that only returns a constant: running it changes nothing in the page."""
+    return isinstance(script, str) and bool(_CONSTANT_SCRIPT.match(script))
+
+
 def _wait_failed(script: str) -> str:
     """The message of Selenium's TimeoutException for one of the plugin's 30 s waits (the real one goes
-    on with Selenium's build, system and driver lines, so clients must match its start)."""
-    return ("Expected condition failed: waiting for js \"%s\" to be executable (tried for %d second(s) with "
+    on with Selenium's build, system and driver lines, so clients must match its start). The text always says
+    the plugin's 30 s: the stand-in's shorter wait (--push-connect-timeout) is for tests only."""
+    # ExpectedConditions.jsReturnsValue's toString: "js %s to be executable", the script unquoted
+    return ("Expected condition failed: waiting for js %s to be executable (tried for %d second(s) with "
             "500 milliseconds interval)" % (script, TIMEOUT_SECONDS))
 
 
@@ -193,25 +203,37 @@ class MediaPushPlugin:
                 return result(False, "Error message is invalid session id")  # stopped while starting
             if failure is None and page_missing:
                 failure = _wait_failed("return (typeof window.startBroadcasting != 'undefined')")
-            if failure is None and not self._publish_allowed(session):
-                # The page publishes with the token it was given; the server refuses the publish
-                # (JWT check of streamId and type), the page's callbackError only logs it, so
-                # isConnected never turns true and the plugin's 30 s wait fails.
-                failure = _wait_failed("return window.isConnected('%s')" % stream_id)
-            if failure is None and self.app.start_stream(
-                    stream_id, width=session.width if session.width > 0 else 1280,
-                    height=session.height if session.height > 0 else 720,
-                    meta_data=json.dumps({"driverIp": self.app.node.host_address}, separators=(",", ":")),
-                    pushed=True) is None:
-                failure = "unknown error: stream %s is already being published" % stream_id
+            # The page publishes with the token it was given. The server may refuse the publish: a publish JWT
+            # that does not pass (streamId and type), or the id already being published (streamIdInUse). The
+            # page's callbackError only logs it, so isConnected never turns true and the plugin's wait
+            # (TIMEOUT_IN_SECONDS) runs out; the session is held meanwhile.
+            refused = failure is None and (not self._publish_allowed(session) or self.app.start_stream(
+                stream_id, width=session.width if session.width > 0 else 1280,
+                height=session.height if session.height > 0 else 720,
+                meta_data=json.dumps({"driverIp": self.app.node.host_address}, separators=(",", ":")),
+                pushed=True) is None)
             if failure is not None:
                 del self.sessions[stream_id]   # clearAndQuit
                 return result(False, "Error message is " + failure)
-            session.connected = True
+            session.connected = not refused
+        if refused:
+            return self._connect_timed_out(session)
         if session.recordType in RECORD_TYPES:
             # MediaPushPlugin.streamStarted: the muxer directly, mp4Enabled/webMEnabled untouched.
             self.app.start_recording_directly(stream_id, session.recordType)
         return result(True, "", stream_id)
+
+    def _connect_timed_out(self, session: PushSession) -> dict:
+        """The plugin's wait for `window.isConnected` runs out (--push-connect-timeout, the real 30 s by
+        default); then clearAndQuit: the session goes and the start fails with Selenium's timeout message."""
+        time.sleep(max(self.options.push_connect_timeout, 0))
+        with self._lock:
+            if self.retired:
+                raise ConnectionDropped()
+            if self.sessions.get(session.streamId) is not session:
+                return result(False, "Error message is invalid session id")  # stopped while waiting
+            del self.sessions[session.streamId]
+        return result(False, "Error message is " + _wait_failed("return window.isConnected('%s')" % session.streamId))
 
     def _publish_allowed(self, session: PushSession) -> bool:
         """With publish JWT control on, the stream publishes only with a valid publish token."""
@@ -234,7 +256,7 @@ class MediaPushPlugin:
         if time_out:
             return result(False, "Timeoutexception occured in stopping the stream. Fortunately, it'll quit the "
                                  "session to stop completely. Error message is Expected condition failed: "
-                                 "waiting for js \"return !window.isConnected('%s')\" to be executable (tried for "
+                                 "waiting for js return !window.isConnected('%s') to be executable (tried for "
                                  "%d second(s) with 500 milliseconds interval)" % (stream_id, TIMEOUT_SECONDS))
         return result(True)
 
@@ -287,8 +309,10 @@ class MediaPushPlugin:
             return False
 
     def send_command(self, stream_id: str | None, endpoint: dict | None) -> dict:
-        """POST /v1/media-push/send-command. The stand-in has no page to run the script in: it
-        answers as a script returning nothing does."""
+        """POST /v1/media-push/send-command (MediaPushPlugin.sendCommand): "Driver does not exist" without a
+        session (the plugin's own map, which no publisher writes: what tells a push from a publisher's stream);
+        with one, the script's value as text in message and the stream id in dataId. The stand-in has no page to
+        run a script in: a script returning a constant answers that constant, any other one nothing."""
         if not stream_id:
             return result(False, "streamId query parameter is mandatory.")
         if endpoint is None:
@@ -299,7 +323,10 @@ class MediaPushPlugin:
         with self._lock:
             if stream_id not in self.sessions:
                 return result(False, "Driver does not exist for stream id: " + stream_id)
-        return result(True, "", stream_id)
+        script = endpoint["jsCommand"]
+        value = _CONSTANT_SCRIPT.match(script).group(1) if is_constant_script(script) else "null"
+        # Result(true, streamId, obj.toString()): dataId the stream id, message the value (null: "")
+        return {"success": True, "message": "" if value == "null" else value, "dataId": stream_id, "errorId": 0}
 
     def stream_finished(self, stream_id: str) -> None:
         """IStreamListener.streamFinished: the plugin quits the browser of a stream that ended."""

@@ -46,11 +46,13 @@ class NodeOptions:
     plugin_setup_fails: bool = False     # ... or never (its set-up failed; only logged on a real server)
     push_prepare_window: float = 0.5     # after a push starts, recording/true answers "couldn't be started"
     stale_stop_hang: float = 60.0        # the plugin's stop of a push driven by this node but with no session
+    push_connect_timeout: float = 30.0   # MediaPushPlugin.TIMEOUT_IN_SECONDS: its wait for the page's stream
 
     # The options `PUT /_lab/options` may change at run time, by their JSON name.
     RUNTIME = {"serverVersion": "server_version", "pluginSetupDelay": "plugin_setup_delay",
                "pluginSetupFails": "plugin_setup_fails", "pushPrepareWindow": "push_prepare_window",
-               "staleStopHang": "stale_stop_hang", "pushStartDelay": "push_start_delay"}
+               "staleStopHang": "stale_stop_hang", "pushStartDelay": "push_start_delay",
+               "pushConnectTimeout": "push_connect_timeout"}
 
     def runtime(self) -> dict:
         return {name: getattr(self, attribute) for name, attribute in self.RUNTIME.items()}

@@ -20,11 +20,13 @@ class RequestLog:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._file = open(path, "a", encoding="utf-8", buffering=1)  # line-buffered: one write per request
 
-    def add(self, method: str, path: str, query: str, status: int, remote: str) -> None:
+    def add(self, method: str, path: str, query: str, status: int, remote: str, no_effect: bool = False) -> None:
         with self._lock:
             self._last_seq += 1
             entry = {"seq": self._last_seq, "time": round(time.time(), 3), "method": method, "path": path,
                      "query": query, "status": status, "remote": remote}
+            if no_effect:
+                entry["no_effect"] = True
             self._entries.append(entry)
             if len(self._entries) > MAX_ENTRIES_IN_MEMORY:
                 del self._entries[:len(self._entries) // 10]

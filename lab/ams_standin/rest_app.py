@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .mediapush import websocket_url
+from .mediapush import is_constant_script, websocket_url
 from .store import broadcast_json, new_vod
 from .versions import has_subtrack_endpoints, version_json
 from .web import HttpError, Request, Response, Router, json_response, not_found, result
@@ -210,4 +210,7 @@ def stop_media_push(app: "Application", request: Request, stream_id: str) -> Res
 
 @routes.post("/v1/media-push/send-command")
 def media_push_command(app: "Application", request: Request) -> Response:
-    return json_response(app.media_push.send_command(request.arg("streamId"), request.json_object()))
+    response = json_response(app.media_push.send_command(request.arg("streamId"), request.json_object()))
+    # a script that only returns a constant (a session check) changes nothing in the page
+    response.no_effect = is_constant_script((request.json_object() or {}).get("jsCommand"))
+    return response

@@ -84,7 +84,8 @@ class RequestHandler(BaseHTTPRequestHandler):
             log.error("error serving %s %s:\n%s", self.command, self.path, traceback.format_exc())
             response = error_page(500, "Internal Server Error")
         if not path.startswith("/_lab/"):
-            node.request_log.add(self.command, path, raw_query, response.status, self.client_address[0])
+            node.request_log.add(self.command, path, raw_query, response.status, self.client_address[0],
+                                 no_effect=response.no_effect)
         self._send(response)
 
     def _fault(self, node: AmsNode, request: Request, fault: dict) -> Response | None:

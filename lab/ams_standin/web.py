@@ -84,6 +84,7 @@ class Response:
     content_type: str | None = None
     headers: list[tuple[str, str]] = field(default_factory=list)
     send_error: bool = False       # an entity-less error status (sendError): error-page mappings apply
+    no_effect: bool = False        # the request log marks it as changing nothing (harness.writes leaves it out)
 
 
 class HttpError(Exception):

@@ -32,8 +32,8 @@ options:
     description:
       - The application's JWT secret (C(jwtSecretKey)) when its JWT filter is on. The module signs a short-lived
         HS256 token with it for this run; the secret itself is never sent.
-      - It must be at least 32 bytes long, as the server rejects shorter secrets; a shorter one fails the task
-        before any request.
+      - The server accepts a secret of any length but empty; one under 32 bytes is weak (an HS256 key shorter than
+        its hash), so the task warns, and goes on.
       - If not set, the value of the E(ANTMEDIA_JWT_SECRET) environment variable is used.
       - Mutually exclusive with O(jwt_token).
     type: str

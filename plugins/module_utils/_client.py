@@ -68,6 +68,10 @@ def _clock():
     return time.time()
 
 
+# A script that returns a constant: run in a Media Push session's page, it changes nothing.
+SESSION_PROBE_SCRIPT = "return 0"
+
+
 class AntMediaError(Exception):
     """A failure with a one-line cause, free of secrets."""
 
@@ -750,6 +754,20 @@ class AntMediaClient(object):
         response = self.request("POST", "v1/media-push/send-command", params={"streamId": stream_id},
                                 body={"jsCommand": js_command}, media_push=True)
         return self._result(response, "the Media Push command")
+
+    def media_push_session_held(self, stream_id):
+        """Whether this server's Media Push plugin holds a browser session for stream_id: its own session map, which
+        no publisher can write (a stream's metaData is the publisher's). send-command answers "Driver does not exist
+        for stream id: ID" without one, and runs the script with one (a constant: nothing changes); anything else
+        is an error (fail closed)."""
+        result = self.media_push_command(stream_id, SESSION_PROBE_SCRIPT)
+        if result.success or result.message.startswith("Command cannot be executed"):
+            return True  # a session exists (its page may have failed to run the script)
+        if result.message.startswith("Driver does not exist"):
+            return False
+        raise AntMediaError("the Media Push plugin's answer to the session check of %s is neither a session nor "
+                            "\"Driver does not exist\": %s" % (stream_id, result.message or "no reason given"),
+                            kind="protocol")
 
 
 def _item_key(item):

@@ -9,7 +9,11 @@ from __future__ import annotations
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaClient
-from ansible_collections.mediaops.antmedia.plugins.module_utils._jwt import JwtSecretError, check_secret
+from ansible_collections.mediaops.antmedia.plugins.module_utils._jwt import (
+    JwtSecretError,
+    check_secret,
+    weak_secret_warning,
+)
 from ansible_collections.mediaops.antmedia.plugins.module_utils._secrets import REDACTED, strip_userinfo
 from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import (
     ValidationError,
@@ -76,6 +80,9 @@ def connect(params, client_class=AntMediaClient):
             message = message.replace(secret, REDACTED)
         raise ValidationError(message)
     warnings = []
+    weak = weak_secret_warning(params.get("jwt_secret"), "the JWT secret")
+    if weak:
+        warnings.append(weak)
     if not params["validate_certs"]:
         warnings.append("validate_certs is false: the certificate of %s is not verified, so anyone in the path can "
                         "read the requests and their credentials" % shown_url)

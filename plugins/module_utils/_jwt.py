@@ -11,7 +11,8 @@ import hmac
 import json
 import time
 
-# AMS builds its HMAC key with a library that rejects keys shorter than 256 bits.
+# HS256 keys shorter than the hash (256 bits) are weak (RFC 7518, 3.2); AMS's java-jwt accepts them anyway
+# (HMACAlgorithm rejects only a null secret), so a shorter secret is warned about, never refused.
 MIN_SECRET_BYTES = 32
 
 
@@ -19,18 +20,25 @@ class JwtSecretError(ValueError):
     """The secret can never be accepted by the server."""
 
 
+def weak_secret_warning(secret, name="jwt_secret"):
+    """A warning when the secret is shorter than 32 bytes (it works on the server, but is weak); None otherwise.
+    Says only the length, never the secret."""
+    length = len((secret or "").encode("utf-8"))
+    if not secret or length >= MIN_SECRET_BYTES:
+        return None
+    return ("%s is %d bytes long: Ant Media Server accepts it, but an HS256 secret under %d bytes is weak (easier to "
+            "guess); use a longer random one" % (name, length, MIN_SECRET_BYTES))
+
+
 def _b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def check_secret(secret):
-    """Raise JwtSecretError when AMS could never verify a token signed with this secret."""
-    if len(secret.encode("utf-8")) < MIN_SECRET_BYTES:
-        raise JwtSecretError(
-            "jwt_secret is %d bytes long; Ant Media Server rejects JWT secrets shorter than %d bytes, "
-            "so no token signed with it can work (use the app's jwtSecretKey, at least %d bytes)"
-            % (len(secret.encode("utf-8")), MIN_SECRET_BYTES, MIN_SECRET_BYTES)
-        )
+def check_secret(secret, name="jwt_secret"):
+    """Raise JwtSecretError when AMS could never verify a token signed with this secret: an empty one (Java's
+    SecretKeySpec refuses an empty key). A short one works (see weak_secret_warning)."""
+    if not secret:
+        raise JwtSecretError("%s must not be empty" % name)
 
 
 def mint_hs256(secret, lifetime, now=None):

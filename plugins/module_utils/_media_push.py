@@ -9,10 +9,11 @@ import json
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from ansible_collections.mediaops.antmedia.plugins.module_utils import _broadcast as bc
-from ansible_collections.mediaops.antmedia.plugins.module_utils._client import OutcomeUnknownError
+from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaError, OutcomeUnknownError
 from ansible_collections.mediaops.antmedia.plugins.module_utils._jwt import JwtSecretError, mint_stream_token
 from ansible_collections.mediaops.antmedia.plugins.module_utils._reconcile import Action, Plan, ReconcileError
 from ansible_collections.mediaops.antmedia.plugins.module_utils._recording import (
+    RECORDING_PREPARE_SECONDS,
     UNKNOWN_VOD_SECONDS,
     BroadcastReconciler,
     unknown_warning,
@@ -46,6 +47,9 @@ STOP_SETTLE_SECONDS = 10
 ARMED_TYPES = ("mp4",)
 # "Session ... already exists" while its stream is not broadcasting: a start may be in flight; poll this often.
 IN_FLIGHT_POLL_SECONDS = 2
+# The start of the plugin's message when its wait for the pushed page's stream (TIMEOUT_IN_SECONDS, 30 s) ran out:
+# the server refused the page's publish (the id already being published, or a publish token it does not accept).
+CONNECT_WAIT_FAILED = "return window.isConnected("
 # From AMS 2.10.1 a PUT of a broadcast changes only the fields sent; before, it replaces the whole broadcast.
 PARTIAL_UPDATE_VERSION = (2, 10, 1)
 CIRCLE_FLAG = "isRecording"
@@ -273,12 +277,44 @@ def push_view(stream_id, broadcast, state, room_broadcast=None):
 
 
 def wants_circle_flag(desired):
-    """Circle's page records the room: its users see the recording (and can stop it) through the room's flag."""
-    return desired.get("page") == "circle" and bool(desired.get("record_type"))
+    """Circle's page pushes the room: its users see whether the push records (and can stop it) through the room's
+    flag, so the flag follows the push's recording, with or without record_type."""
+    return desired.get("page") == "circle"
 
 
-def decide_push(desired, broadcast, room_broadcast=None):
-    """Pure: the plan that brings one push to the desired state. Never restarts a running push."""
+def flag_for(after):
+    """Circle's flag after the run: whether the room's push records (True), records nothing (False), or None when the
+    server cannot say (a format reads unknown): then the flag is left as it is."""
+    if after.get("recording"):
+        return True
+    if after.get("recording_unknown"):
+        return None
+    return False
+
+
+def taken_failure(desired, broadcast, session):
+    """Why a broadcasting stream on the push's id is not this server's Media Push (None when it is): a push is ours
+    only when the plugin holds a session for the id (``session`` True, read from the plugin). Its metaData's driverIp
+    is the publisher's to write and proves nothing (and the Community edition's WebRTC path does not keep it).
+    ``session`` is a message when the check failed, None when it was not made: never taken for ours."""
+    stream_id = desired["stream_id"]
+    name = "room %s: stream id %s" % (desired["room"], stream_id) if desired.get("room") else "stream id %s" % stream_id
+    if session is True:
+        return None
+    if session is False:
+        claim = " with a driverIp in its metaData" if bc.is_media_push(broadcast) else ""
+        return ("%s taken by another publisher (it is broadcasting%s, but this server's Media Push plugin holds no "
+                "session for it); not %s" % (name, claim, "recorded, choose another stream_id or stop that publisher"
+                                             if desired["state"] == "started" else
+                                             "stopped (a push driven by another cluster node is stopped there)"))
+    return ("%s is broadcasting, and whether this server's Media Push plugin holds its session cannot be read (%s): "
+            "not touched" % (name, session or "not checked"))
+
+
+def decide_push(desired, broadcast, room_broadcast=None, session=None):
+    """Pure: the plan that brings one push to the desired state. Never restarts a running push. ``session``: whether
+    the plugin holds a session for the id (True/False, or a message when that could not be read); only a
+    broadcasting stream with a session is taken for a push."""
     stream_id = desired["stream_id"]
     state = bc.recording_state(broadcast, room_broadcast)
     before = push_view(stream_id, broadcast, state, room_broadcast)
@@ -288,9 +324,7 @@ def decide_push(desired, broadcast, room_broadcast=None):
     if desired["state"] == "started":
         after_state = dict(state)
         if bc.is_broadcasting(broadcast):
-            if not bc.is_media_push(broadcast):
-                failure = ("stream %s is broadcasting, but not from a Media Push session (its metaData has no "
-                           "driverIp): another publisher uses this id; choose another stream_id" % stream_id)
+            failure = taken_failure(desired, broadcast, session)
             different = ["%s %s (asked %s)" % (key, broadcast.get(key), desired[key]) for key in ("width", "height")
                          if desired[key] and broadcast.get(key) and int(broadcast.get(key)) != desired[key]]
             if different:
@@ -328,19 +362,19 @@ def decide_push(desired, broadcast, room_broadcast=None):
                     after_state[other] = bc.OFF
         after["recording"] = bc.types_in(after_state, bc.ON)
         after["recording_unknown"] = bc.types_in(after_state, bc.UNKNOWN)
-        if failure is None and room_broadcast is not None and wants_circle_flag(desired):
-            if circle_flag(room_broadcast) is not True:
-                actions.append(Action("flag_room", recording=True, record_type=record_type))
-            after["room_is_recording"] = True
+        wanted = flag_for(after)
+        if failure is None and room_broadcast is not None and wants_circle_flag(desired) and wanted is not None:
+            if circle_flag(room_broadcast) is not wanted:
+                actions.append(Action("flag_room", recording=wanted, record_type=record_type))
+            after["room_is_recording"] = wanted
         elif "room_is_recording" in before:
             after["room_is_recording"] = before["room_is_recording"]
     else:
-        if status == bc.BROADCASTING and not bc.is_media_push(broadcast):
-            failure = ("stream %s is broadcasting, but not from a Media Push session (its metaData has no driverIp): "
-                       "it is published by something else and is not stopped" % stream_id)
-        elif status == bc.BROADCASTING:
-            actions.append(Action("stop_push", recording=bc.types_in(state, bc.ON),
-                                  recording_unknown=bc.types_in(state, bc.UNKNOWN)))
+        if status == bc.BROADCASTING:
+            failure = taken_failure(desired, broadcast, session)
+            if failure is None:
+                actions.append(Action("stop_push", recording=bc.types_in(state, bc.ON),
+                                      recording_unknown=bc.types_in(state, bc.UNKNOWN)))
         elif status == bc.TERMINATED_UNEXPECTEDLY and bc.is_media_push(broadcast):
             # no live session here: the plugin's stop would forward to driverIp with no timeout, so the
             # server ends the broadcast itself
@@ -365,9 +399,28 @@ class MediaPushReconciler(BroadcastReconciler):
         # Circle's flag: what says a push records, and what its users see
         return bc.needs_room_broadcast(broadcast) or wants_circle_flag(desired) or desired["state"] == "stopped"
 
+    def read(self, desired):
+        broadcast, room_broadcast = super(MediaPushReconciler, self).read(desired)
+        return broadcast, room_broadcast, self.session_evidence(broadcast)
+
+    def read_many(self, desired_items):
+        current = super(MediaPushReconciler, self).read_many(desired_items)
+        return dict((key, (broadcast, room_broadcast, self.session_evidence(broadcast)))
+                    for key, (broadcast, room_broadcast) in current.items())
+
+    def session_evidence(self, broadcast):
+        """For a broadcasting stream on the push's id: whether the plugin holds its session, or the one-line reason
+        it cannot be read (that room alone fails). None when nothing broadcasts."""
+        if not bc.is_broadcasting(broadcast):
+            return None
+        try:
+            return self.client.media_push_session_held(broadcast.get("streamId"))
+        except AntMediaError as exc:
+            return exc.message
+
     def decide(self, desired, current):
-        broadcast, room_broadcast = current if current else (None, None)
-        return decide_push(desired, broadcast, room_broadcast)
+        broadcast, room_broadcast, session = current if current else (None, None, None)
+        return decide_push(desired, broadcast, room_broadcast, session)
 
     def apply(self, plan, action, state):
         if action.kind in STOPS and (action.params.get("recording") or action.params.get("recording_unknown")):
@@ -401,10 +454,8 @@ class MediaPushReconciler(BroadcastReconciler):
         """Circle's isRecording flag in the room's metaData, other keys kept; on servers before 2.10.1 (a PUT
         replaces the whole broadcast) the room's other fields are sent back as read."""
         recording = action.params["recording"]
-        record_type = action.params.get("record_type")
-        confirmed_before = bc.ON if record_type in plan.before["recording"] else None
-        if recording and state.get("observed", {}).get(record_type, confirmed_before) != bc.ON:
-            return False  # a recording the server did not confirm is not shown to Circle's users
+        if recording is not self._push_records(plan, state, recording):
+            return False  # the flag shows only what the server confirms about the push's recording
         room = bc.composite_room(plan.key)
         room_broadcast = self.client.get_broadcast(room)  # fresh: the PUT of old servers sends it back
         if room_broadcast is None or circle_flag(room_broadcast) is recording:
@@ -418,6 +469,26 @@ class MediaPushReconciler(BroadcastReconciler):
             raise ReconcileError("cannot write Circle's recording flag (isRecording %s) on room %s: %s"
                                  % ("true" if recording else "false", room, result.message or "no reason given"))
         return True
+
+    def _push_records(self, plan, state, expected):
+        """Whether the push records now, by the server: a confirmed recording request of this run, else the push's
+        broadcast read again (a stored setting of 1 records from the new stream's first frame, so a push started on
+        a broadcast armed earlier records without any request in this run). None when the server cannot say. A push
+        just started may take a moment to show as broadcasting: waited for when a recording is expected."""
+        if bc.ON in state.get("observed", {}).values():
+            return True
+        if plan.desired["state"] != "started":
+            return False
+
+        def read():
+            recording = bc.recording_state(self.client.get_broadcast(plan.key))
+            if bc.ON in recording.values():
+                return True
+            return None if bc.UNKNOWN in recording.values() else False
+
+        if expected and state.get("fresh_push"):
+            return self.poll(read, RECORDING_PREPARE_SECONDS) or False
+        return read()
 
     def _stop_stale(self, plan, action, state):
         """A push broadcast with no live session here: the server ends it (POST broadcasts/{id}/stop)."""
@@ -446,12 +517,16 @@ class MediaPushReconciler(BroadcastReconciler):
             try:
                 if self.client.create_broadcast(stream_id, {bc.RECORD_FIELDS[record_type]: 1}):
                     state.setdefault("observed", {})[record_type] = bc.ON
+                    state["armed"] = record_type
                     return True
             except OutcomeUnknownError as exc:
                 lost = exc.message  # created or not: recording/true below stores the setting, or finds no broadcast
             # refused (created meanwhile by another run or a publisher): the setting goes on what is there now
         try:
-            return self.set_recording(stream_id, True, record_type, state=state)
+            stored = self.set_recording(stream_id, True, record_type, state=state)
+            if stored:
+                state["armed"] = record_type
+            return stored
         except ReconcileError as exc:
             if lost:
                 raise ReconcileError("the creation of broadcast %s got no answer (%s), then: %s; the push was not "
@@ -469,9 +544,11 @@ class MediaPushReconciler(BroadcastReconciler):
             result = self.client.start_media_push(stream_id, body)
         except OutcomeUnknownError as exc:
             # never re-sent: a second start could open a second browser; look at what the server did
-            broadcast = self.poll(lambda: bc.is_broadcasting(self.client.get_broadcast(stream_id)),
+            broadcast = self.poll(lambda: _broadcasting(self.client.get_broadcast(stream_id)),
                                   min(UNKNOWN_START_SECONDS, self.client.timeout))
             if broadcast:
+                self._refuse_taken(plan, broadcast, state, "the Media Push start got no answer (" + exc.message
+                                   + "), and %s")
                 state["started"] = state["fresh_push"] = True
                 return True
             raise ReconcileError("the Media Push start got no answer (%s) and %s is not broadcasting: the server may "
@@ -493,7 +570,31 @@ class MediaPushReconciler(BroadcastReconciler):
             raise ReconcileError("a Media Push session for %s already exists on the server, but its stream did not "
                                  "start broadcasting within %d s (timeout); a start can take up to 90 s and may still "
                                  "be in progress: not started again, run the task again later" % (stream_id, seconds))
-        raise ReconcileError("the Media Push start failed: %s" % (result.message or "no reason given"))
+        reason = (result.message or "no reason given").splitlines()[0]  # Selenium's message goes on with build lines
+        if CONNECT_WAIT_FAILED in reason:
+            broadcast = self.client.get_broadcast(stream_id)
+            if bc.is_broadcasting(broadcast):
+                self._refuse_taken(plan, broadcast, state, "%s; the plugin gave up after its 30 s wait for the "
+                                                           "pushed page's stream")
+            raise ReconcileError("the Media Push start failed: the pushed page's stream did not connect within the "
+                                 "plugin's 30 s (the server refused its publish: a publish token it does not accept, "
+                                 "or the stream id in use by another publisher meanwhile): %s" % reason)
+        raise ReconcileError("the Media Push start failed: %s" % reason)
+
+    def _refuse_taken(self, plan, broadcast, state, template):
+        """Fail (template % the reason) when the broadcasting stream is not the plugin's session: another publisher
+        took the id meanwhile. A recording setting this run stored on the id is withdrawn: never recorded."""
+        failure = taken_failure(plan.desired, broadcast, self.session_evidence(broadcast))
+        if failure is None:
+            return
+        if state.get("armed"):
+            try:
+                self.client.set_recording(plan.key, False, state["armed"])
+                failure += "; the %s setting this run stored on it was withdrawn" % state["armed"]
+            except AntMediaError as exc:
+                failure += "; withdrawing the %s setting this run stored on it failed: %s" % (state["armed"],
+                                                                                              exc.message)
+        raise ReconcileError(template % failure)
 
     def _stop(self, plan, action, state):
         stream_id = plan.key

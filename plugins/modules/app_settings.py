@@ -58,7 +58,8 @@ options:
   server_jwt_secret:
     description:
       - The server's JWT secret (C(server.jwtServerSecretKey), with C(server.jwtServerControlEnabled=true)); the module
-        signs a short-lived token with it for the management API. At least 32 bytes.
+        signs a short-lived token with it for the management API. A secret under 32 bytes works but is weak, and
+        the task warns.
       - If not set, the value of the E(ANTMEDIA_SERVER_JWT_SECRET) environment variable is used.
       - Without it, O(console_user) and O(console_password) log into the management console.
     type: str
@@ -157,9 +158,9 @@ def use_server_jwt(params):
         raise ValidationError("settings or hook_url must name at least one application setting")
     try:
         if params["server_jwt_secret"] is not None:
-            check_secret(params["server_jwt_secret"])
+            check_secret(params["server_jwt_secret"], "server_jwt_secret")
     except (JwtSecretError, ValidationError) as exc:
-        raise ValidationError("server_jwt_secret: %s" % exc)
+        raise ValidationError(str(exc))
     params["jwt_secret"], params["jwt_token"] = params["server_jwt_secret"], None
 
 

@@ -28,6 +28,12 @@ description:
     C(isRecording)) is left alone.
   - Stopping a push ends its broadcast; a recording on it is finalised into a VoD, which the module waits for
     (up to O(vod_timeout) seconds) and returns.
+  - A broadcasting stream on the push's id counts as the push only when the server's Media Push plugin holds a
+    session for it (asked with C(send-command) and a script that returns a constant, which changes nothing); its
+    C(metaData), C(driverIp) included, is the publisher's to write and proves nothing. Anything else fails the
+    task in one line (room R, stream id ID taken by another publisher), and the stream is neither recorded,
+    flagged nor stopped. If the id is taken while the start runs, the plugin waits its 30 s for the page's stream
+    and fails; the module names the publisher the same way and withdraws the MP4 setting it stored on the id.
 attributes:
   check_mode:
     details:
@@ -60,7 +66,8 @@ options:
       - V(started) starts the push if its broadcast is not broadcasting, then starts the recording if
         O(record_type) is given and it is not recording yet.
       - V(stopped) stops the push if its broadcast is broadcasting. A broadcast that is broadcasting without a
-        Media Push session (another publisher) fails the task and is not touched.
+        Media Push session on this server (another publisher, or a push another cluster node drives) fails the task
+        and is not touched.
       - A push broadcast whose stream stalled (status V(terminated_unexpectedly), no live session on this server) is
         ended by the server with C(POST /APP/rest/v2/broadcasts/ID/stop), never through the plugin's stop (which
         would forward the request to the C(driverIp) of the broadcast and can hang).
@@ -81,9 +88,12 @@ options:
       - V(circle) is Circle's own room page in play-only mode,
         C(/APP/ROOM?playOnly=true&enterDirectly=true&token=TOKEN), as Circle records it (C(token=) is always there,
         empty without O(token)). Use it in a Circle application, which has no C(multitrack-play.html).
-      - With V(circle) and O(record_type), the module also sets Circle's recording flag, C(isRecording=true) in
-        the room broadcast's C(metaData) (other keys kept), once the recording started, so Circle's users see the
-        recording and can stop it; see O(state).
+      - With V(circle), the module keeps Circle's recording flag (C(isRecording) in the room broadcast's
+        C(metaData), other keys kept) saying whether the push records, by the server, in the same run, C(true)
+        once the recording is confirmed, on every recording of the room (also after Circle's Stop wrote
+        C(false)), C(false) when the push runs and records nothing. Without O(record_type) only the flag is
+        repaired; when the server cannot say (a push just started without O(record_type)) it is left as it is.
+        See O(state).
       - Mutually exclusive with O(page_url).
     type: str
     choices: [multitrack, merge, circle]

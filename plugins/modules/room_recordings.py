@@ -15,7 +15,9 @@ description:
     run per room. For each item of O(recordings), makes sure a Media Push session records the room, or is stopped,
     with the same decisions as M(mediaops.antmedia.media_push).
   - Reads the application's broadcast list once (paged) and decides every room from it; a second run with
-    nothing to change sends no write and no other request.
+    nothing to change sends no write. Besides the list, it asks the Media Push plugin once per live push whether
+    it holds that push's session (a script that returns a constant, which changes nothing); a stream the plugin
+    does not hold is another publisher's, whatever its C(metaData) says.
   - Starts run in parallel (see O(start_concurrency)), because a start blocks on the server for as long as its
     browser takes, 30 to 90 seconds on a real server.
   - A push that is already running is never restarted; a push the list does not name is left alone unless
@@ -70,8 +72,8 @@ options:
       page:
         description:
           - The page that merges the room, as in M(mediaops.antmedia.media_push) (default V(multitrack)).
-          - V(circle) records Circle's room page and sets Circle's C(isRecording) flag on the room once the
-            recording started, as in M(mediaops.antmedia.media_push).
+          - V(circle) records Circle's room page and keeps Circle's C(isRecording) flag on the room saying whether the
+            push records, in the same run, on every recording, as in M(mediaops.antmedia.media_push).
           - Mutually exclusive with O(recordings[].page_url).
         type: str
         choices: [multitrack, merge, circle]

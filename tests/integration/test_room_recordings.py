@@ -53,9 +53,13 @@ def test_converge_rerun_check_and_stop(standin_push, run_task, where):
     assert again["changed"] is False and [room["action"] for room in again["rooms"]] == ["none"] * 4
     requests = ams.requests(seq)
     assert ams.writes(seq) == []
-    # one paged list read for the whole app: the first page, then the empty page that ends it
-    assert all(entry["method"] in READS and "/broadcasts/list/" in entry["path"] for entry in requests), requests
-    assert len(requests) <= 2
+    # one paged list read for the whole app (the first page, then the empty page that ends it), and one session check
+    # per live push: whose push it is, asked of the plugin (a script returning a constant, no effect)
+    reads = [entry for entry in requests if entry["method"] in READS]
+    assert all("/broadcasts/list/" in entry["path"] for entry in reads) and len(reads) <= 2, requests
+    checks = [entry for entry in requests if entry["method"] not in READS]
+    assert len(checks) == 4 and all(entry["path"] == "/live/rest/v1/media-push/send-command" and entry["no_effect"]
+                                    for entry in checks), requests
 
     time.sleep(1.5)
     stop = [{"room": "alpha", "state": "stopped"}, {"room": "bravo", "state": "stopped"},
@@ -108,7 +112,7 @@ def test_a_failing_room_is_named_and_the_others_converge(standin_push, run_task)
     result = run_task("room_recordings", args_for(ams, [{"room": "golf"}, {"room": "hotel"}]))
     assert result["failed"] is True
     assert "1 of 2 rooms failed" in result["msg"] and "recordings[1] (room 'hotel')" in result["msg"]
-    assert "not from a Media Push session" in result["msg"]
+    assert "stream id hotel_composite taken by another publisher" in result["msg"]
     assert result["rooms"][0]["changed"] is True and result["rooms"][0]["state"] == "started"
     assert [session["streamId"] for session in ams.media_push_sessions()] == ["golf_composite"]
 

@@ -80,11 +80,19 @@ def test_jwt_filter_and_no_secret_anywhere(make_standin, run_task):
     assert "********" in "\n".join(outputs)
 
 
-def test_short_secret_fails_before_any_request(standin, run_task):
-    seq = standin.last_seq()
-    short = run_task("broadcast_info", dict(url=standin.base_url(), app="live", jwt_secret="too-short"))
-    assert short["failed"] is True and "32" in short["msg"] and "too-short" not in short.stdout
-    assert standin.requests(seq) == []
+def test_a_short_secret_works_with_a_warning(standin, run_task):
+    """A secret under 32 bytes works on the server (lab/CONTRACT.md, "Corrections from a third read of the sources"):
+    the task warns that it is weak and goes on; the secret shows nowhere, even at -vvv --diff."""
+    standin.set_app_settings(jwtControlEnabled=True, jwtSecretKey="too-short")
+    try:
+        short = run_task("broadcast_info", dict(url=standin.base_url(), app="live", jwt_secret="too-short"),
+                         verbosity=3, diff=True)
+        assert short.get("failed") is not True, short.result
+        assert "9 bytes long" in short.stdout and "weak" in short.stdout and "too-short" not in short.stdout
+        refused = run_task("broadcast_info", dict(url=standin.base_url(), app="live", jwt_secret="too-shorT"))
+        assert refused["failed"] is True and "JWT" in refused["msg"]
+    finally:
+        standin.set_app_settings(jwtControlEnabled=False)
 
 
 def test_ip_filter_refusal_says_what_to_do(standin, run_task):

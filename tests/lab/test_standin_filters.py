@@ -187,11 +187,20 @@ def test_jwt_wrong_secret(standin):
     assert with_token(standin, hs256_token("n" * 40))[0] == 200
 
 
-@pytest.mark.parametrize("secret", ["", "short", "k" * 31, "\u00e9" * 15])   # 0, 5, 31 and 30 bytes
-def test_a_secret_shorter_than_32_bytes_never_works(standin, secret):
-    standin.set_app_settings(jwtControlEnabled=True, jwtSecretKey=secret)
-    for token in (hs256_token(secret), hs256_token(secret, exp=int(time.time()) + 60), ""):
+def test_an_empty_secret_never_works(standin):
+    standin.set_app_settings(jwtControlEnabled=True, jwtSecretKey="")
+    for token in (hs256_token(""), ""):
         assert_refused(*with_token(standin, token), "Invalid App JWT Token")
+
+
+@pytest.mark.parametrize("secret", ["short", "k" * 31, "\u00e9" * 15])   # 5, 31 and 30 bytes
+def test_a_secret_shorter_than_32_bytes_works(standin, secret):
+    """lab/CONTRACT.md, "Corrections from a third read of the sources": JWTFilter uses java-jwt's
+    Algorithm.HMAC256(jwtSecretKey), whose HMACAlgorithm rejects only a null secret (filter/JWTFilter.java)."""
+    standin.set_app_settings(jwtControlEnabled=True, jwtSecretKey=secret)
+    assert with_token(standin, hs256_token(secret))[0] == 200
+    assert with_token(standin, hs256_token(secret, exp=int(time.time()) + 60))[0] == 200
+    assert_refused(*with_token(standin, hs256_token(secret + "x")), "Invalid App JWT Token")
 
 
 def test_the_secret_length_counts_utf8_bytes(standin):

@@ -205,7 +205,11 @@ def test_browser_failure_and_stop_timeout(standin_push):
 
 def test_publish_token_is_checked_when_publish_jwt_control_is_on(standin_push):
     standin_push.set_app_settings(publishJwtControlEnabled=True, jwtStreamSecretKey=SECRET)
-    refused = start(standin_push, "tok1")
+    standin_push.set_options(pushConnectTimeout=0.2)  # the plugin's 30 s wait for the refused publish, shortened
+    try:
+        refused = start(standin_push, "tok1")
+    finally:
+        standin_push.set_options(pushConnectTimeout=30)
     assert refused["success"] is False and refused["message"].startswith("Error message is Expected condition failed")
     token = hs256_token(SECRET, streamId="tok1", type="publish", exp=int(time.time()) + 60)
     assert start(standin_push, "tok1", token=token)["success"] is True

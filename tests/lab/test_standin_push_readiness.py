@@ -21,8 +21,8 @@ PUSH = "/live/rest/v1/media-push"
 PUBLISHER_PAGE = "/live/media-push/media-push-publisher.html"
 PAGE = "http://127.0.0.1:5080/live/multitrack-play.html?id=room1&muted=false"
 BROADCASTS = "/live/rest/v2/broadcasts"
-NOT_SET_UP = ("Error message is Expected condition failed: waiting for js \"return (typeof window.startBroadcasting "
-              "!= 'undefined')\" to be executable")
+NOT_SET_UP = ("Error message is Expected condition failed: waiting for js return (typeof window.startBroadcasting "
+              "!= 'undefined') to be executable")
 
 
 # ---- the plugin's set-up -------------------------------------------------------------------------

@@ -9,6 +9,8 @@ import json
 import re
 from urllib.parse import unquote, urlsplit
 
+from ansible_collections.mediaops.antmedia.plugins.module_utils._client import SESSION_PROBE_SCRIPT
+
 
 WRITE_METHODS = ("POST", "PUT", "DELETE", "PATCH")
 
@@ -55,7 +57,9 @@ class Call(object):
 
     @property
     def is_write(self):
-        return self.method in WRITE_METHODS
+        # the Media Push session check runs a script returning a constant: it changes nothing
+        probe = self.path.endswith("/media-push/send-command") and self.body == {"jsCommand": SESSION_PROBE_SCRIPT}
+        return self.method in WRITE_METHODS and not probe
 
     def __repr__(self):
         return "%s %s %s" % (self.method, self.path, self.params)

@@ -11,6 +11,7 @@ import pytest
 from ansible_collections.mediaops.antmedia.plugins.module_utils._jwt import (
     JwtSecretError,
     check_secret,
+    weak_secret_warning,
     mint_hs256,
 )
 
@@ -48,13 +49,22 @@ def test_a_wrong_secret_does_not_verify():
     assert b64decode(signature) != other
 
 
-@pytest.mark.parametrize("secret", ["", "short", "x" * 31])
-def test_secrets_shorter_than_32_bytes_are_refused(secret):
-    with pytest.raises(JwtSecretError, match="at least 32 bytes"):
-        mint_hs256(secret, 300)
+def test_an_empty_secret_is_refused():
+    with pytest.raises(JwtSecretError, match="must not be empty"):
+        mint_hs256("", 300)
+
+
+@pytest.mark.parametrize("secret", ["short", "x" * 31])
+def test_secrets_shorter_than_32_bytes_sign_and_are_only_warned_about(secret):
+    token = mint_hs256(secret, 300, now=1700000000)
+    header, payload, signature = token.split(".")
+    expected = hmac.new(secret.encode(), ("%s.%s" % (header, payload)).encode(), hashlib.sha256).digest()
+    assert b64decode(signature) == expected
+    warning = weak_secret_warning(secret)
+    assert "%d bytes long" % len(secret) in warning and "weak" in warning and secret not in warning
 
 
 def test_length_is_counted_in_utf8_bytes():
-    check_secret("é" * 16)  # 32 bytes in UTF-8, 16 characters
-    with pytest.raises(JwtSecretError, match="31 bytes"):
-        check_secret("é" * 15 + "x")
+    check_secret("é" * 16)
+    assert weak_secret_warning("é" * 16) is None  # 32 bytes in UTF-8, 16 characters
+    assert "31 bytes" in weak_secret_warning("é" * 15 + "x")

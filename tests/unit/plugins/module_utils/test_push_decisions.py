@@ -133,7 +133,7 @@ def test_running_recording_push_is_left_alone():
 
 
 def test_running_push_is_recorded_without_restart():
-    plan = decide_push(desired(record_type="webm"), push(mp4=1, webm=-1))
+    plan = decide_push(desired(record_type="webm"), push(mp4=1, webm=-1), session=True)
     assert plan.actions == [Action("start_recording", record_type="webm")]
 
 
@@ -153,20 +153,20 @@ def test_circle_recording_is_recognised_from_the_rooms_metadata():
 
 
 def test_unreadable_recording_is_asked_not_assumed_off():
-    plan = decide_push(desired(record_type="mp4"), push())
+    plan = decide_push(desired(record_type="mp4"), push(), session=True)
     assert plan.actions == [Action("start_recording", uncertain=True, record_type="mp4")]
     assert plan.changed  # check mode says it may change, and warns why (a real run does not: it tells)
     assert plan.warnings == [] and "cannot be read" in plan.check_warnings[0]
 
 
 def test_a_plain_publisher_on_the_id_fails_the_start():
-    plan = decide_push(desired(), push(metaData=None))
-    assert plan.failure and "not from a Media Push session" in plan.failure
+    plan = decide_push(desired(), push(metaData=None), session=False)
+    assert plan.failure and "taken by another publisher" in plan.failure
     assert plan.actions == []
 
 
 def test_stop_a_running_push():
-    plan = decide_push(desired(state="stopped"), push(mp4=1))
+    plan = decide_push(desired(state="stopped"), push(mp4=1), session=True)
     assert plan.actions == [Action("stop_push", recording=["mp4"], recording_unknown=["webm"])]
     assert plan.after == {"stream_id": "room1_composite", "state": "stopped", "status": None, "recording": [],
                           "recording_unknown": []}
@@ -185,5 +185,45 @@ def test_stalled_push_is_stopped_but_uncertain():
 
 
 def test_a_plain_publisher_is_never_stopped():
-    plan = decide_push(desired(state="stopped"), push(metaData=None))
-    assert "is not stopped" in plan.failure and plan.actions == []
+    plan = decide_push(desired(state="stopped"), push(metaData=None), session=False)
+    assert "taken by another publisher" in plan.failure and "not stopped" in plan.failure and plan.actions == []
+
+
+# ---- whose push it is (issue 28): the plugin's session, never the publisher's metaData ---------------------------
+@pytest.mark.parametrize("state", ["started", "stopped"])
+def test_a_driver_ip_without_a_session_is_another_publisher(state):
+    plan = decide_push(desired(state=state, record_type="mp4"), push(mp4=1), session=False)
+    assert plan.actions == []
+    assert plan.failure.startswith("room room1: stream id room1_composite taken by another publisher")
+    assert "\n" not in plan.failure
+
+
+@pytest.mark.parametrize("session", [None, "the answer to the session check is not a Result object"])
+def test_an_unread_session_is_never_taken_for_ours(session):
+    plan = decide_push(desired(record_type="mp4"), push(), session=session)
+    assert plan.actions == [] and "cannot be read" in plan.failure and "room1_composite" in plan.failure
+
+
+def test_circle_flag_follows_a_push_armed_earlier():
+    """Second recording: the push's broadcast kept its MP4 setting, Circle wrote false on stop."""
+    room = {"streamId": "room1", "metaData": json.dumps({"isRecording": False, "other": 1})}
+    plan = decide_push(desired(page="circle", record_type="mp4"), push(status="finished", mp4=1), room)
+    assert [action.kind for action in plan.actions] == ["start_push", "flag_room"]
+    assert plan.actions[-1].params["recording"] is True and plan.after["room_is_recording"] is True
+
+
+def test_circle_flag_without_record_type_says_what_the_server_says():
+    room = {"streamId": "room1", "metaData": json.dumps({"isRecording": False})}
+    recording = decide_push(desired(page="circle"), push(mp4=1), room, session=True)
+    assert [(action.kind, action.params["recording"]) for action in recording.actions] == [("flag_room", True)]
+    unknown = decide_push(desired(page="circle"), push(), room, session=True)
+    assert unknown.actions == [] and unknown.after["room_is_recording"] is False  # left as it was
+    silent = decide_push(desired(page="circle"), push(mp4=-1, webm=-1), dict(room, metaData='{"isRecording":true}'),
+                         session=True)
+    assert [(action.kind, action.params["recording"]) for action in silent.actions] == [("flag_room", False)]
+
+
+def test_a_push_without_driver_ip_is_ours_when_the_plugin_holds_it():
+    """The Community edition's WebRTC path keeps no driverIp: the plugin's session alone says it is the push."""
+    plan = decide_push(desired(record_type="mp4"), push(metaData=None, mp4=1), session=True)
+    assert plan.failure is None and plan.actions == []

@@ -155,7 +155,41 @@ def test_lost_start_answer_is_settled_by_reading_never_by_resending(ams, clock):
     ams.inject("POST", "/media-push/start$", start_then_lose_the_answer)
     outcome = MediaPushReconciler(api()).run(push())
     assert outcome.changed and outcome.data["state"] == "started"
-    assert [call.method for call in ams.calls if "media-push" in call.path] == ["POST"]
+    # one start, never re-sent; then the plugin is asked whether it holds the session (a publisher may have taken the
+    # id meanwhile)
+    assert [call.path.split("/media-push/")[1] for call in ams.calls if "media-push" in call.path] == [
+        "start", "send-command"]
+
+
+def test_lost_start_answer_and_another_publisher_on_the_id_is_named(ams, clock):
+    def someone_else_publishes():
+        ams.add_broadcast("room1_composite", metaData=json.dumps({"driverIp": "10.0.0.5"}))  # no session
+        raise ReadTimedOut("no answer within 120 s (timeout)")
+
+    ams.inject("POST", "/media-push/start$", someone_else_publishes)
+    with pytest.raises(ReconcileError) as error:
+        MediaPushReconciler(api()).run(push(record_type="mp4"))
+    assert "got no answer" in error.value.message and "taken by another publisher" in error.value.message
+    assert [call.path.rsplit("/", 1)[1] for call in ams.writes if "/recording/" in call.path] == ["false"]
+
+
+def test_a_start_refused_after_the_plugins_wait_names_the_publisher_in_one_line(ams, clock):
+    """The id was published by someone else after the read: the plugin waits its 30 s for the page's stream, then
+    fails with Selenium's timeout (lab/CONTRACT.md, "Corrections from a third read of the sources")."""
+    def taken_meanwhile():
+        ams.add_broadcast("room1_composite", metaData=None)
+        return FakeResponse(200, {"success": False, "errorId": 0, "dataId": "", "message": (
+            "Error message is Expected condition failed: waiting for js return window.isConnected('room1_composite') "
+            "to be executable (tried for 30 second(s) with 500 milliseconds interval)\nBuild info: version: '4'")})
+
+    ams.inject("POST", "/media-push/start$", taken_meanwhile)
+    with pytest.raises(ReconcileError) as error:
+        MediaPushReconciler(api()).run(push(record_type="mp4"))
+    assert "\n" not in error.value.message
+    assert "room room1: stream id room1_composite taken by another publisher" in error.value.message
+    assert "30 s wait" in error.value.message and "mp4 setting this run stored on it was withdrawn" in error.value.message
+    assert [call.path.rsplit("/", 2)[-2:] for call in ams.writes if "/recording/" in call.path] == [
+        ["recording", "false"]]  # created with mp4Enabled 1 (armed), withdrawn: the other publisher is not recorded
 
 
 def test_lost_start_answer_and_nothing_broadcasting_fails_without_resending(ams, clock):
@@ -225,8 +259,9 @@ def test_stop_timeout_message_still_counts_as_stopped(ams, clock):
 
 def test_stop_without_a_driver_here_fails_when_it_still_broadcasts(ams):
     ams.add_broadcast("room1_composite", metaData=json.dumps({"driverIp": "10.0.0.9"}))
-    with pytest.raises(ReconcileError, match="no Media Push session for it"):
+    with pytest.raises(ReconcileError, match="holds no session for it"):
         MediaPushReconciler(api()).run(push(state="stopped"))
+    assert not any("/media-push/stop/" in call.path for call in ams.calls)  # never forwarded to that driverIp
 
 
 def test_batch_reads_the_list_once_and_starts_rooms_concurrently(ams):

@@ -39,9 +39,10 @@ def test_check_mode_predicts_and_sends_no_write(ams, run):
     assert [room["action"] for room in result["rooms"]] == ["start", "none", "none"]
     assert result["started"] == ["new_composite"] and result["stopped"] == []
     assert result["diff"]["after"]["rooms"]["new_composite"] == {"state": "started", "recording": ["mp4"]}
-    # one paged list read (a page, then the empty page that ends it) answered every room: no GET per room
-    assert [call.method for call in ams.calls] == ["GET", "GET"]
-    assert all("/broadcasts/list/" in call.path for call in ams.calls)
+    # one paged list read (a page, then the empty page that ends it) answered every room: no GET per room; the live
+    # push is checked against the plugin's sessions (a script returning a constant)
+    assert [call.path for call in ams.calls] == ["/live/rest/v2/broadcasts/list/0/50", "/live/rest/v2/broadcasts/list/1/50",
+                                                 "/live/rest/v1/media-push/send-command"]
 
 
 def test_converged_run_reads_the_list_only(ams, run):
@@ -49,7 +50,8 @@ def test_converged_run_reads_the_list_only(ams, run):
         ams.add_push(room + "_composite", mp4Enabled=1)
     result = run(recordings=[{"room": "a"}, {"room": "b"}, {"room": "c"}])
     assert result["changed"] is False and ams.writes == []
-    assert [call.path for call in ams.calls] == ["/live/rest/v2/broadcasts/list/0/50", "/live/rest/v2/broadcasts/list/3/50"]
+    assert [call.path for call in ams.calls] == ["/live/rest/v2/broadcasts/list/0/50", "/live/rest/v2/broadcasts/list/3/50"] + [
+        "/live/rest/v1/media-push/send-command"] * 3  # one session check per live push
 
 
 def test_start_record_and_stop_in_one_run(ams, run):
