@@ -13,7 +13,7 @@ description:
   - The path of the drift report without its extension, to which C(drift.yml) adds C(.md) and C(.html). The path is
     taken as given, with or without an extension, C(out/report.md), C(out/report.html) and C(out/report) all give
     C(out/report) (so C(out/report.md) writes C(out/report.md) and C(out/report.html), never C(report.md.md)).
-  - A relative path is taken from O(folder) (the folder C(ansible-playbook) was started in); C(~) is expanded.
+  - A relative path is taken from O(folder), by default the folder C(ansible-playbook) runs in; C(~) is expanded.
   - An empty path, or one that ends with C(/), is refused naming C(antmedia_drift_report).
 options:
   _input:
@@ -21,15 +21,14 @@ options:
     type: str
     required: true
   folder:
-    description: The folder a relative path is taken from.
+    description: The folder a relative path is taken from; by default the current folder of the controller.
     type: str
-    required: true
 """
 
 EXAMPLES = r"""
 - name: The reports' path
   ansible.builtin.set_fact:
-    report_base: "{{ antmedia_drift_report | mediaops.antmedia.drift_report_base(lookup('ansible.builtin.env', 'PWD')) }}"
+    report_base: "{{ antmedia_drift_report | mediaops.antmedia.drift_report_base }}"
 """
 
 RETURN = r"""
@@ -43,7 +42,7 @@ import os.path
 from ansible.errors import AnsibleFilterError
 
 
-def drift_report_base(path, folder):
+def drift_report_base(path, folder=None):
     path = os.path.expanduser(str(path or "").strip())
     if not path or path.endswith(os.sep):
         raise AnsibleFilterError("antmedia_drift_report must name a file (such as out/drift-report.md), got %r"
@@ -51,7 +50,7 @@ def drift_report_base(path, folder):
     stem, extension = os.path.splitext(path)
     if extension.lower() in (".md", ".html"):
         path = stem
-    return os.path.normpath(os.path.join(str(folder), path))
+    return os.path.normpath(os.path.join(str(folder) if folder else os.getcwd(), path))
 
 
 class FilterModule(object):
