@@ -23,13 +23,13 @@ def _b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def check_secret(secret):
-    """Raise JwtSecretError when AMS could never verify a token signed with this secret."""
+def check_secret(secret, option="jwt_secret"):
+    """Raise JwtSecretError when AMS could never verify a token signed with this secret (option: how to name it)."""
     if len(secret.encode("utf-8")) < MIN_SECRET_BYTES:
         raise JwtSecretError(
-            "jwt_secret is %d bytes long; Ant Media Server rejects JWT secrets shorter than %d bytes, "
+            "%s is %d bytes long; Ant Media Server rejects JWT secrets shorter than %d bytes, "
             "so no token signed with it can work (use the app's jwtSecretKey, at least %d bytes)"
-            % (len(secret.encode("utf-8")), MIN_SECRET_BYTES, MIN_SECRET_BYTES)
+            % (option, len(secret.encode("utf-8")), MIN_SECRET_BYTES, MIN_SECRET_BYTES)
         )
 
 

@@ -51,6 +51,23 @@ class ValidationError(ValueError):
     """A value that must not reach the server."""
 
 
+def kind_of(value):
+    """What a value is, in the user's words (never a Python class name such as _AnsibleLazyTemplateDict)."""
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dict) or hasattr(value, "keys"):
+        return "a mapping"
+    if isinstance(value, (list, tuple, set)) or hasattr(value, "__iter__"):
+        return "a list"
+    return "an unsupported value"
+
+
 def _shown(value):
     """The value as it appears in a message: repr, so empty strings and control characters show."""
     return repr(value)
@@ -82,7 +99,7 @@ def check_not_yaml_typed(value, option):
         raise ValidationError("%s is the number %r, not a name: YAML reads unquoted numbers so; quote it, for example "
                               "%s: '%s'" % (option, value, option, value))
     if value is not None and not isinstance(value, str):
-        raise ValidationError("%s must be a string, not a %s" % (option, type(value).__name__))
+        raise ValidationError("%s must be a string, not %s" % (option, kind_of(value)))
     return value
 
 

@@ -102,12 +102,12 @@ def test_running_push_with_other_parameters_is_kept_and_warned(ams, run):
     ({"room": "r", "record_type": "avi"}, "avi"),
     ({"room": "r", "page_url": "ftp://x/y"}, "page_url 'ftp://x/y' must be an http:// or https:// URL"),
     ({"room": "r", "page_base_url": "javascript:alert(1)"}, "page_base_url 'javascript:alert(1)'"),
-    ({"room": "r", "url": "ftp://x"}, "url 'ftp://x' must be an http:// or https:// URL"),
-    ({"room": "r", "app": "li/ve"}, "app 'li/ve' must not contain '/'"),
-    ({"room": "r", "jwt_secret": "too-short"}, "jwt_secret is 9 bytes long"),
+    ({"room": "r", "url": "ftp://x"}, "antmedia_url (url) 'ftp://x' must be an http:// or https:// URL"),
+    ({"room": "r", "app": "li/ve"}, "antmedia_app (app) 'li/ve' must not contain '/'"),
+    ({"room": "r", "jwt_secret": "too-short"}, "antmedia_jwt_secret (jwt_secret) is 9 bytes long"),
     ({"room": "r", "jwt_secret": SECRET, "jwt_token": "x.y.z"}, "mutually exclusive"),
     ({"room": "r", "page": "circle", "page_url": "http://x/"}, "mutually exclusive"),
-    ({"room": "r", "timeout": 0}, "timeout 0 must be from 1 to 3600 seconds"),
+    ({"room": "r", "timeout": 0}, "antmedia_timeout (timeout) 0 must be from 1 to 3600 seconds"),
 ])
 def test_bad_input_fails_before_any_request(ams, run, args, fragment):
     result = run(media_push, **args)
