@@ -55,7 +55,7 @@ _value:
         - One entry per concern checked, C(plugin), C(browser), C(settings) or C(recordings), each with C(drift)
           (bool), C(expected) and C(found) (text for the report), and C(not_checked) (why it was not checked, for
           example V(connection local); then C(drift) is false), with C(failed=true) when its check failed (an error
-          noted as V(CONCERN: reason) in C(errors)): the other concerns keep their findings.
+          noted as C(CONCERN) followed by the reason in C(errors)); the other concerns keep their findings.
       type: dict
     not_checked:
       description: Why the host, or one of its concerns, could not be checked (unreachable, an error); empty when none.

@@ -12,7 +12,7 @@ author: mediaops.antmedia contributors
 description:
   - Escapes with a backslash only the characters that Markdown (CommonMark with the GitHub table, strikethrough and
     math extensions) reads as markup inside a line, so that text from a server or an inventory cannot add HTML,
-    links, images, emphasis, code, math or a table column (C(|)) to a Markdown report, and reads as typed:
+    links, images, emphasis, code, math or a table column (C(|)) to a Markdown report, and reads as typed;
     C(ams-a) and C(http://127.0.0.1:5080) stay as they are.
   - Escaped are the backslash, C(`), C(*), C([), C(]), C(<), C(>), C(|), C(~), C(&), C($), and C(_) unless it stands
     between two letters or digits (C(board_composite) is not emphasis).
