@@ -9,7 +9,7 @@ name: results
 type: aggregate
 short_description: One readable line per host at the end of each play, and a sign of life during long tasks
 version_added: 0.4.0
-author: mediaops.antmedia contributors
+author: mediaops team (@mediaops)
 description:
   - Ends each play with a C(RESULTS) section, one line per host, at the default verbosity (no C(-v)), next to the
     output of the stdout callback (C(ansible.builtin.default), AWX's, or any other). A host's line is the C(msg) of

@@ -259,7 +259,7 @@ def scheduled_recordings(recordings, now=None):
         errors = [error for window, place in zip(schedule, places) for error in window_errors(window, place)]
         if errors:
             raise AnsibleFilterError("; ".join(errors))
-        is_open = any([window_is_open(window, moment, place) for window, place in zip(schedule, places)])
+        is_open = any(window_is_open(window, moment, place) for window, place in zip(schedule, places))
         if item.get("state") != "stopped":
             wanted["state"] = "started" if is_open else "stopped"
             if not is_open:
