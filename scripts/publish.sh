@@ -83,9 +83,11 @@ rm -rf "$docs"; mkdir -p "$docs"
 # The docs are rendered from the tarball, installed here (no Galaxy: the collection has no dependency), so a fresh
 # clone needs nothing that scripts/setup.sh makes.
 collections=$dist/collections
-ansible-galaxy collection install --offline -p "$collections" "$tarball" > "$dist/install.log" 2>&1 \
-  || { tail -20 "$dist/install.log"; echo "publish: installing the tarball for the docs failed"; exit 1; }
 export ANSIBLE_COLLECTIONS_PATH=$collections
+ansible-galaxy collection install --offline --force -p "$collections" "$tarball" > "$dist/install.log" 2>&1 \
+  || { tail -20 "$dist/install.log"; echo "publish: installing the tarball for the docs failed"; exit 1; }
+[ -d "$collections/ansible_collections/mediaops/antmedia" ] \
+  || { tail -20 "$dist/install.log"; echo "publish: the tarball was not installed for the docs"; exit 1; }
 antsibull-docs sphinx-init --use-current --dest-dir "$docs" mediaops.antmedia > "$dist/sphinx-init.log" 2>&1 \
   || { tail -20 "$dist/sphinx-init.log"; echo "publish: antsibull-docs sphinx-init failed"; exit 1; }
 # offline: no intersphinx inventories from the network

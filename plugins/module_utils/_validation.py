@@ -86,18 +86,19 @@ def _yaml_number_forms(value):
 
 def check_not_yaml_typed(value, option):
     """A name that YAML turned into a boolean or number is refused: what reached us is not what was written."""
+    written = option.split(" (")[0]  # "antmedia_app (app)": the example is written as the inventory writes it
     if isinstance(value, bool):
         raise ValidationError(
             "%s is the boolean %s, not a name: YAML reads unquoted %s as booleans; quote it, for example %s: '%s'"
-            % (option, value, YAML_BOOLEANS, option, "yes" if value else "no"))
+            % (option, value, YAML_BOOLEANS, written, "yes" if value else "no"))
     if isinstance(value, int):
         raise ValidationError(
             "%s is the number %d, not a name: YAML reads unquoted digits as numbers (010 is octal 8, 12:30 is "
             "base-60 750); quote it as written, for example %s: %s"
-            % (option, value, option, " or ".join(_yaml_number_forms(value))))
+            % (option, value, written, " or ".join(_yaml_number_forms(value))))
     if isinstance(value, float):
         raise ValidationError("%s is the number %r, not a name: YAML reads unquoted numbers so; quote it, for example "
-                              "%s: '%s'" % (option, value, option, value))
+                              "%s: '%s'" % (option, value, written, value))
     if value is not None and not isinstance(value, str):
         raise ValidationError("%s must be a string, not %s" % (option, kind_of(value)))
     return value

@@ -71,8 +71,8 @@ def media_push_cases():
         # the password never shows, not even in the error about its url
         case("url with password and query", {"room": "ok", "url": "http://ops:%s@127.0.0.1:5080/?a=b" % URL_PASSWORD},
              "'http://********@127.0.0.1:5080/?a=b'"),
-        case("app a YAML number", {"room": "ok", "app": 8}, "app is the number 8"),
-        case("app a YAML boolean", {"room": "ok", "app": True}, "app is the boolean True"),
+        case("app a YAML number", {"room": "ok", "app": 8}, "antmedia_app (app) is the number 8"),
+        case("app a YAML boolean", {"room": "ok", "app": True}, "antmedia_app (app) is the boolean True"),
         case("app with a filler", {"room": "ok", "app": "Live\u3164"}, "U+3164"),
         case("room of 111 bytes", {"room": "r" * 111}, "at most 110 bytes"),
         case("timeout 0", {"room": "ok", "timeout": 0}, "timeout"),
