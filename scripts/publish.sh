@@ -80,14 +80,27 @@ echo "publish: changelog: CHANGELOG.rst matches changelogs/changelog.yaml ($(gre
 echo "publish: rendering the docs"
 docs=$repo/.work/docs
 rm -rf "$docs"; mkdir -p "$docs"
-antsibull-docs sphinx-init --use-current --dest-dir "$docs" mediaops.antmedia > /dev/null
+# The docs are rendered from the tarball, installed here (no Galaxy: the collection has no dependency), so a fresh
+# clone needs nothing that scripts/setup.sh makes.
+collections=$dist/collections
+export ANSIBLE_COLLECTIONS_PATH=$collections
+ansible-galaxy collection install --offline --force -p "$collections" "$tarball" > "$dist/install.log" 2>&1 \
+  || { tail -20 "$dist/install.log"; echo "publish: installing the tarball for the docs failed"; exit 1; }
+[ -d "$collections/ansible_collections/mediaops/antmedia" ] \
+  || { tail -20 "$dist/install.log"; echo "publish: the tarball was not installed for the docs"; exit 1; }
+antsibull-docs sphinx-init --use-current --dest-dir "$docs" mediaops.antmedia > "$dist/sphinx-init.log" 2>&1 \
+  || { tail -20 "$dist/sphinx-init.log"; echo "publish: antsibull-docs sphinx-init failed"; exit 1; }
 # offline: no intersphinx inventories from the network
 printf '\n# offline build (scripts/publish.sh)\nintersphinx_mapping = {}\n' >> "$docs/conf.py"
-(cd "$docs" && ANSIBLE_COLLECTIONS_PATH="$repo/.work/collections" bash build.sh > "$docs/build.log" 2>&1) || true
-# Offline, the links into docs.ansible.com (common return values, configuration settings, what an action
-# plugin is) cannot resolve; any other warning is ours and fails.
+# build.sh exits non-zero on the offline link warnings filtered below; a build that made no page shows why here
+(cd "$docs" && bash build.sh > "$docs/build.log" 2>&1) || true
+[ -f "$docs/build/html/collections/mediaops/antmedia/index.html" ] \
+  || { tail -30 "$docs/build.log"; echo "publish: the docs build made no page (log: $docs/build.log)"; exit 1; }
+# Offline, the links into docs.ansible.com (common return values, configuration settings, what an action or a
+# callback plugin is) cannot resolve; any other warning is ours and fails.
 ours=$(grep 'WARNING' "$docs/build.log" | grep -v -e "undefined label: 'common_return_values'" \
   -e "undefined label: 'ansible_configuration_settings'" -e "undefined label: 'action_plugins'" \
+  -e "undefined label: 'callback_plugins'" \
   -e "build finished with problems" || true)
 [ -z "$ours" ] || { echo "$ours"; echo "publish: the docs have warnings"; exit 1; }
 for page in mediaops/antmedia/media_push_module.html mediaops/antmedia/room_recordings_module.html \

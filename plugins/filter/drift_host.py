@@ -54,7 +54,8 @@ _value:
       description:
         - One entry per concern checked, C(plugin), C(browser), C(settings) or C(recordings), each with C(drift)
           (bool), C(expected) and C(found) (text for the report), and C(not_checked) (why it was not checked, for
-          example V(connection local); then C(drift) is false).
+          example V(connection local); then C(drift) is false), with C(failed=true) when its check failed (an error
+          noted as C(CONCERN) followed by the reason in C(errors)); the other concerns keep their findings.
       type: dict
     not_checked:
       description: Why the host, or one of its concerns, could not be checked (unreachable, an error); empty when none.
@@ -149,6 +150,14 @@ def recordings_finding(result):
             "found": ", ".join(found) if found else "as expected"}
 
 
+def concern_error(error):
+    """(concern, reason) of an error noted as "CONCERN: reason"; (None, error) when it names no concern."""
+    concern, sep, reason = _text(error).partition(": ")
+    if sep and concern.isidentifier():
+        return concern, reason.strip() or "failed"
+    return None, _text(error)
+
+
 def _ran(result):
     return isinstance(result, dict) and not result.get("skipped") and not result.get("failed")
 
@@ -162,14 +171,18 @@ def drift_host(checks):
     not_checked.extend(str(error) for error in checks.get("errors") or [])
     found = {}
     if reach_problem is None:
+        # a check that failed still has its column: "not checked" with its reason, the other concerns as found
+        for concern, reason in (concern_error(error) for error in checks.get("errors") or []):
+            for name in (("plugin", "browser") if concern == "plugin" else (concern,) if concern else ()):
+                found[name] = {"drift": False, "not_checked": reason, "failed": True, "expected": "", "found": ""}
         if _flag(checks.get("plugin_wanted")) and _text(checks.get("connection")) in LOCAL_CONNECTIONS:
             for concern in ("plugin", "browser"):
                 found[concern] = {"drift": False, "not_checked": "connection local", "expected": "", "found": ""}
-        elif isinstance(checks.get("plugin"), dict):
+        elif isinstance(checks.get("plugin"), dict) and "plugin" not in found:
             found.update(plugin_findings(checks["plugin"]))
-        if _ran(checks.get("settings")):
+        if _ran(checks.get("settings")) and "settings" not in found:
             found["settings"] = settings_finding(checks["settings"])
-        if _ran(checks.get("recordings")):
+        if _ran(checks.get("recordings")) and "recordings" not in found:
             found["recordings"] = recordings_finding(checks["recordings"])
     return {"found": found, "not_checked": not_checked}
 

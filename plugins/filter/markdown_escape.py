@@ -10,9 +10,12 @@ short_description: Make any text literal in a Markdown table cell
 version_added: 0.2.0
 author: mediaops.antmedia contributors
 description:
-  - Escapes every ASCII punctuation character with a backslash (CommonMark makes each of them literal that way), so
-    that text from a server or an inventory cannot add HTML, links, emphasis, code or a table column (C(|)) to a
-    Markdown report.
+  - Escapes with a backslash only the characters that Markdown (CommonMark with the GitHub table, strikethrough and
+    math extensions) reads as markup inside a line, so that text from a server or an inventory cannot add HTML,
+    links, images, emphasis, code, math or a table column (C(|)) to a Markdown report, and reads as typed;
+    C(ams-a) and C(http://127.0.0.1:5080) stay as they are.
+  - Escaped are the backslash, C(`), C(*), C([), C(]), C(<), C(>), C(|), C(~), C(&), C($), and C(_) unless it stands
+    between two letters or digits (C(board_composite) is not emphasis).
   - Line breaks, tabs and other control characters, and the Unicode line, paragraph and bidirectional controls, become
     one space each, so that the text cannot end a table row or reorder what is shown.
 options:
@@ -34,18 +37,25 @@ _value:
   type: str
 """
 
-import string
 import unicodedata
 
 # the Unicode controls that move text around or break lines although they are not category Cc
 _LAYOUT_CONTROLS = frozenset(u"\u2028\u2029\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c")
 
 
+# what starts or ends markup inside a line (HTML, links and images, emphasis, code, tables, strikethrough, entities, math)
+_MARKUP = frozenset("\\`*[]<>|~&$")
+
+
+def _inside_word(text, index):
+    return 0 < index < len(text) - 1 and text[index - 1].isalnum() and text[index + 1].isalnum()
+
+
 def markdown_escape(value):
     text = "" if value is None else str(value)
     shown = []
-    for char in text:
-        if char in string.punctuation:
+    for index, char in enumerate(text):
+        if char in _MARKUP or (char == "_" and not _inside_word(text, index)):
             shown.append("\\" + char)
         elif unicodedata.category(char) == "Cc" or char in _LAYOUT_CONTROLS:
             shown.append(" ")

@@ -106,6 +106,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
 
 from ansible_collections.mediaops.antmedia.plugins.module_utils._room_recordings import room_recordings_argument_spec
+from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import kind_of
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TIME_PATTERN = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
@@ -162,19 +163,46 @@ def _timezone(name, where):
         raise AnsibleFilterError("%s: timezone %r is unknown on the controller" % (where, name))
 
 
-def window_is_open(window, moment, where):
-    """True when moment (an aware datetime) lies inside the schedule window."""
-    if not isinstance(window, dict):
-        raise AnsibleFilterError("%s: %r is not a mapping with days, start and end" % (where, window))
-    unknown = set(window) - {"days", "start", "end", "timezone"}
-    if unknown:
-        raise AnsibleFilterError("%s: unknown key(s) %s" % (where, ", ".join(sorted(map(str, unknown)))))
-    days = window.get("days")
+def _collect(errors, check, *args, **kwargs):
+    """check(*args) or None, its AnsibleFilterError added to errors (so that every problem is reported at once)."""
+    try:
+        return check(*args, **kwargs)
+    except AnsibleFilterError as exc:
+        errors.append(str(exc))
+        return None
+
+
+def _check_days(days, where):
     if not isinstance(days, list) or not days:
         raise AnsibleFilterError("%s: days must be a non-empty list of %s, not %r" % (where, ", ".join(WEEKDAYS), days))
-    for day in days:
-        if day not in WEEKDAYS:
-            raise AnsibleFilterError("%s: day %r is not one of %s" % (where, day, ", ".join(WEEKDAYS)))
+    bad = [day for day in days if day not in WEEKDAYS]
+    if bad:
+        raise AnsibleFilterError("%s: day%s %s %s not one of %s" % (where, "s" if len(bad) > 1 else "", ", ".join(
+            repr(day) for day in bad), "are" if len(bad) > 1 else "is", ", ".join(WEEKDAYS)))
+    return days
+
+
+def window_errors(window, where):
+    """Every problem of one schedule window, each in one line naming it; empty when it is valid."""
+    if not isinstance(window, dict):
+        return ["%s: %r is not a mapping with days, start and end" % (where, window)]
+    errors = []
+    unknown = set(window) - {"days", "start", "end", "timezone"}
+    if unknown:
+        errors.append("%s: unknown key(s) %s" % (where, ", ".join(sorted(map(str, unknown)))))
+    _collect(errors, _check_days, window.get("days"), where)
+    _collect(errors, _parse_minutes, window.get("start"), where + ".start")
+    _collect(errors, _parse_minutes, window.get("end"), where + ".end", allow_end_of_day=True)
+    _collect(errors, _timezone, window.get("timezone", "UTC"), where + ".timezone")
+    return errors
+
+
+def window_is_open(window, moment, where):
+    """True when moment (an aware datetime) lies inside the schedule window (raises naming all its problems)."""
+    errors = window_errors(window, where)
+    if errors:
+        raise AnsibleFilterError("; ".join(errors))
+    days = window["days"]
     start = _parse_minutes(window.get("start"), where + ".start")
     end = _parse_minutes(window.get("end"), where + ".end", allow_end_of_day=True)
     local = moment.astimezone(_timezone(window.get("timezone", "UTC"), where + ".timezone"))
@@ -202,7 +230,7 @@ def _check_item(validator, index, item):
 
 def scheduled_recordings(recordings, now=None):
     if not isinstance(recordings, list):
-        raise AnsibleFilterError("antmedia_recordings must be a list, not %s" % type(recordings).__name__)
+        raise AnsibleFilterError("antmedia_recordings must be a list of rooms, not %s" % kind_of(recordings))
     moment = _parse_now(now)
     validator = _item_validator()
     resolved = []
@@ -224,12 +252,14 @@ def scheduled_recordings(recordings, now=None):
             continue
         if not isinstance(schedule, list):
             raise AnsibleFilterError("%s.schedule: %r is not a list of windows" % (where, schedule))
-        is_open = False
-        for window_index, window in enumerate(schedule):
-            # Every window is checked, so a bad one fails even when an earlier one is open, or when the item is
-            # switched off (state stopped): it fails now, not on the day someone switches it back on.
-            if window_is_open(window, moment, "%s.schedule[%d]" % (where, window_index)):
-                is_open = True
+        # Every window is checked, so a bad one fails even when an earlier one is open, or when the item is
+        # switched off (state stopped): it fails now, not on the day someone switches it back on. All the problems
+        # of the schedule are reported at once.
+        places = ["%s.schedule[%d]" % (where, window_index) for window_index in range(len(schedule))]
+        errors = [error for window, place in zip(schedule, places) for error in window_errors(window, place)]
+        if errors:
+            raise AnsibleFilterError("; ".join(errors))
+        is_open = any(window_is_open(window, moment, place) for window, place in zip(schedule, places))
         if item.get("state") != "stopped":
             wanted["state"] = "started" if is_open else "stopped"
             if not is_open:

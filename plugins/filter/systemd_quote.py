@@ -49,12 +49,14 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import kind_of
+
 _C_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\a": "\\a", "\b": "\\b", "\f": "\\f", "\v": "\\v"}
 
 
 def systemd_quote(value, style="exec"):
     if isinstance(value, (dict, list)):
-        raise AnsibleFilterError("systemd_quote takes a single value, not a %s" % type(value).__name__)
+        raise AnsibleFilterError("systemd_quote takes a single value, not %s" % kind_of(value))
     text = "" if value is None else str(value)
     if "\x00" in text:
         raise AnsibleFilterError("a NUL character cannot be passed to systemd")

@@ -50,18 +50,33 @@ def antmedia_module_kwargs(argument_spec, mutually_exclusive=None, **kwargs):
     return dict(argument_spec=spec, mutually_exclusive=exclusive, **kwargs)
 
 
+# The inventory variable behind each option (the connection_options lookup maps them): messages name both.
+INVENTORY_VARIABLES = {"url": "antmedia_url", "app": "antmedia_app", "jwt_secret": "antmedia_jwt_secret",
+                       "jwt_token": "antmedia_jwt_token", "timeout": "antmedia_timeout", "ca_path": "antmedia_ca_path",
+                       "validate_certs": "antmedia_validate_certs", "server_jwt_secret": "antmedia_server_jwt_secret",
+                       "console_user": "antmedia_console_user", "console_password": "antmedia_console_password"}
+
+
+def option_name(option):
+    """An option as a message names it: with the inventory variable a user sets, e.g. "url (antmedia_url)"."""
+    variable = INVENTORY_VARIABLES.get(option)
+    return "%s (%s)" % (variable, option) if variable else option
+
+
 def check_connection(params):
     """Validate the connection options (raises ValidationError or JwtSecretError); nothing is sent."""
-    check_http_url(params["url"], "url", allow_query=False)
-    check_id(params["app"], "app")
+    check_http_url(params["url"], option_name("url"), allow_query=False)
+    check_id(params["app"], option_name("app"))
     if params["timeout"] is None or params["timeout"] <= 0 or params["timeout"] > MAX_TIMEOUT:
-        raise ValidationError("timeout %r must be from 1 to %d seconds" % (params["timeout"], MAX_TIMEOUT))
+        raise ValidationError("%s %r must be from 1 to %d seconds" % (option_name("timeout"), params["timeout"],
+                                                                      MAX_TIMEOUT))
     if params.get("jwt_secret") is not None:
-        check_secret(params["jwt_secret"])
+        check_secret(params["jwt_secret"], option_name("jwt_secret"))
     token = params.get("jwt_token")
     # it goes into an HTTP header: visible ASCII (a JWT, perhaps after "Bearer "), never shown in the message
     if token is not None and (not token.strip() or any(not " " <= char <= "~" for char in token)):
-        raise ValidationError("jwt_token must be one non-empty line of printable ASCII characters (a JWT)")
+        raise ValidationError("%s must be one non-empty line of printable ASCII characters (a JWT)"
+                              % option_name("jwt_token"))
 
 
 def connect(params, client_class=AntMediaClient):
@@ -80,7 +95,7 @@ def connect(params, client_class=AntMediaClient):
             message = message.replace(secret, REDACTED)
         raise ValidationError(message)
     warnings = []
-    weak = weak_secret_warning(params.get("jwt_secret"), "the JWT secret")
+    weak = weak_secret_warning(params.get("jwt_secret"), option_name("jwt_secret"))
     if weak:
         warnings.append(weak)
     if not params["validate_certs"]:

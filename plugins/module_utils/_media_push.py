@@ -360,6 +360,9 @@ def decide_push(desired, broadcast, room_broadcast=None, session=None):
                 for other in undeclared:
                     actions.append(Action("stop_recording", record_type=other, recording=[other]))
                     after_state[other] = bc.OFF
+            elif undeclared:
+                warnings.append("%s: recording undeclared formats (left running): %s; stop_undeclared_formats=true "
+                                "stops them" % (stream_id, ", ".join(undeclared)))
         after["recording"] = bc.types_in(after_state, bc.ON)
         after["recording_unknown"] = bc.types_in(after_state, bc.UNKNOWN)
         wanted = flag_for(after)

@@ -51,6 +51,23 @@ class ValidationError(ValueError):
     """A value that must not reach the server."""
 
 
+def kind_of(value):
+    """What a value is, in the user's words (never a Python class name such as _AnsibleLazyTemplateDict)."""
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dict) or hasattr(value, "keys"):
+        return "a mapping"
+    if isinstance(value, (list, tuple, set)) or hasattr(value, "__iter__"):
+        return "a list"
+    return "an unsupported value"
+
+
 def _shown(value):
     """The value as it appears in a message: repr, so empty strings and control characters show."""
     return repr(value)
@@ -69,20 +86,21 @@ def _yaml_number_forms(value):
 
 def check_not_yaml_typed(value, option):
     """A name that YAML turned into a boolean or number is refused: what reached us is not what was written."""
+    written = option.split(" (")[0]  # "antmedia_app (app)": the example is written as the inventory writes it
     if isinstance(value, bool):
         raise ValidationError(
             "%s is the boolean %s, not a name: YAML reads unquoted %s as booleans; quote it, for example %s: '%s'"
-            % (option, value, YAML_BOOLEANS, option, "yes" if value else "no"))
+            % (option, value, YAML_BOOLEANS, written, "yes" if value else "no"))
     if isinstance(value, int):
         raise ValidationError(
             "%s is the number %d, not a name: YAML reads unquoted digits as numbers (010 is octal 8, 12:30 is "
             "base-60 750); quote it as written, for example %s: %s"
-            % (option, value, option, " or ".join(_yaml_number_forms(value))))
+            % (option, value, written, " or ".join(_yaml_number_forms(value))))
     if isinstance(value, float):
         raise ValidationError("%s is the number %r, not a name: YAML reads unquoted numbers so; quote it, for example "
-                              "%s: '%s'" % (option, value, option, value))
+                              "%s: '%s'" % (option, value, written, value))
     if value is not None and not isinstance(value, str):
-        raise ValidationError("%s must be a string, not a %s" % (option, type(value).__name__))
+        raise ValidationError("%s must be a string, not %s" % (option, kind_of(value)))
     return value
 
 

@@ -130,6 +130,7 @@ from ansible_collections.mediaops.antmedia.plugins.module_utils._app_settings im
     SettingsApi,
 )
 from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaClient
+from ansible_collections.mediaops.antmedia.plugins.module_utils._connection import option_name
 from ansible_collections.mediaops.antmedia.plugins.module_utils._jwt import JwtSecretError, check_secret
 from ansible_collections.mediaops.antmedia.plugins.module_utils._module_template import run_module
 from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError
@@ -158,7 +159,7 @@ def use_server_jwt(params):
         raise ValidationError("settings or hook_url must name at least one application setting")
     try:
         if params["server_jwt_secret"] is not None:
-            check_secret(params["server_jwt_secret"], "server_jwt_secret")
+            check_secret(params["server_jwt_secret"], option_name("server_jwt_secret"))
     except (JwtSecretError, ValidationError) as exc:
         raise ValidationError(str(exc))
     params["jwt_secret"], params["jwt_token"] = params["server_jwt_secret"], None

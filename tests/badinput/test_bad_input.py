@@ -71,8 +71,8 @@ def media_push_cases():
         # the password never shows, not even in the error about its url
         case("url with password and query", {"room": "ok", "url": "http://ops:%s@127.0.0.1:5080/?a=b" % URL_PASSWORD},
              "'http://********@127.0.0.1:5080/?a=b'"),
-        case("app a YAML number", {"room": "ok", "app": 8}, "app is the number 8"),
-        case("app a YAML boolean", {"room": "ok", "app": True}, "app is the boolean True"),
+        case("app a YAML number", {"room": "ok", "app": 8}, "antmedia_app (app) is the number 8"),
+        case("app a YAML boolean", {"room": "ok", "app": True}, "antmedia_app (app) is the boolean True"),
         case("app with a filler", {"room": "ok", "app": "Live\u3164"}, "U+3164"),
         case("room of 111 bytes", {"room": "r" * 111}, "at most 110 bytes"),
         case("timeout 0", {"room": "ok", "timeout": 0}, "timeout"),
@@ -291,3 +291,55 @@ def test_role_variables_are_refused_before_any_request(standin, tmp_path):
             problems.append("%s: %r does not name %r" % (label, message[:400], expected))
     assert problems == [], "\n".join(problems)
     assert standin.requests(seq) == [], "the stand-in received a request"
+
+
+# Issue 29: the schedule's values are checked whole ("name\n" was let through by match('...$')), all at once.
+SCHEDULE_CASES = [
+    ("name with a line break", {"antmedia_schedule_name": "rec\n"}, "antmedia_schedule_name 'rec\\n'"),
+    ("user with a line break", {"antmedia_schedule_user": "root\n"}, "antmedia_schedule_user 'root\\n'"),
+    ("interval with a line break", {"antmedia_schedule_interval_minutes": "5\n"},
+     "antmedia_schedule_interval_minutes '5\\n'"),
+    ("environment name with a line break", {"antmedia_schedule_environment": {"OK": "1", "BAD\nX": "2"}},
+     "invalid variable names 'BAD\\nX'"),
+    ("relative inventory", {"antmedia_schedule_inventory": "inventory.yml"},
+     "antmedia_schedule_inventory 'inventory.yml' must be an absolute path"),
+    ("unknown playbook", {"antmedia_schedule_playbook": "site.yml"}, "antmedia_schedule_playbook 'site.yml'"),
+    ("relative vault password file", {"antmedia_schedule_vault_password_file": "vault.txt"},
+     "antmedia_schedule_vault_password_file 'vault.txt'"),
+    ("two bad values at once", {"antmedia_schedule_name": "a b", "antmedia_schedule_user": "x y"},
+     "antmedia_schedule_name 'a b' must be 1 to 81 letters, digits, _ . @ - (starting with a letter or digit); "
+     "antmedia_schedule_user 'x y'"),
+]
+
+
+def test_schedule_variables_are_refused_whole_before_anything_is_written(tmp_path):
+    """One schedule.yml run in check mode, one host per hostile case: each fails naming its variable and value."""
+    hosts = {}
+    for index, (_label, variables, _expected) in enumerate(SCHEDULE_CASES):
+        hosts["sched%d" % index] = dict(
+            {"antmedia_schedule_inventory": "/etc/ansible/media/inventory.yml"}, **variables,
+            ansible_connection="local", ansible_become=False, ansible_python_interpreter=str(VENV / "bin" / "python"),
+            antmedia_schedule_environment_dir=str(tmp_path / "env"))
+    inventory = tmp_path / "inventory.json"
+    inventory.write_text(json.dumps({"schedule_cases": {"hosts": hosts}}))
+    environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(REPO / ".work" / "collections"), ANSIBLE_NOCOLOR="1",
+                       ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"), ANSIBLE_FORKS="8", ANSIBLE_CALLBACK_RESULT_FORMAT="json")
+    completed = subprocess.run([str(VENV / "bin" / "ansible-playbook"), "-i", str(inventory), "--check",
+                                "-e", "antmedia_schedule_hosts=schedule_cases", str(REPO / "playbooks" / "schedule.yml")],
+                               capture_output=True, text=True, env=environment, timeout=900, check=False)
+    output = completed.stdout + completed.stderr
+    assert completed.returncode != 0, output[-3000:]
+    failures = {}
+    for line in output.splitlines():
+        if line.startswith("fatal: [sched") and "=> " in line:
+            host = line.split("[", 1)[1].split("]", 1)[0]
+            failures[host] = json.loads(line.split("=> ", 1)[1]).get("msg", "")
+    problems = []
+    for index, (label, _variables, expected) in enumerate(SCHEDULE_CASES):
+        message = failures.get("sched%d" % index)
+        if message is None:
+            problems.append("%s: the host did not fail" % label)
+        elif expected not in message or "\n" in message:
+            problems.append("%s: %r does not name %r in one line" % (label, message[:400], expected))
+    assert problems == [], "\n".join(problems) + output[-2000:]
+    assert not (tmp_path / "env").exists()

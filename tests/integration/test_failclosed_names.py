@@ -83,7 +83,7 @@ EXPECTED = {
     "boolean": "room is the boolean True, not a name",
     "sexagesimal": "room is the number 750, not a name",
     "real": "stream_id is the number 1.5, not a name",
-    "app_boolean": "app is the boolean True, not a name",
+    "app_boolean": "antmedia_app (app) is the boolean True, not a name",
     "apps_number": "apps[0] is the number 2024, not a name",
     "nfc_twins": "after Unicode normalisation (NFC)",
     "mixed_script": "cyrillic small letter o",

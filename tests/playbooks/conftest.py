@@ -29,9 +29,9 @@ class PlaybookRun(object):
         return hosts
 
 
-def run_playbook(playbook, inventory, tmp_path, extra_vars=None, check=False, diff=False, verbosity=0, env=None,
-                 inventories=(), extra_args=()):
-    """ansible-playbook PLAYBOOK with the inventory (a path or a dict written as YAML-compatible JSON)."""
+def playbook_command(playbook, inventory, tmp_path, extra_vars=None, check=False, diff=False, verbosity=0, env=None,
+                     inventories=(), extra_args=()):
+    """The ansible-playbook command line and its environment (the inventory a path, or a dict written as JSON)."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     if isinstance(inventory, dict):
         path = tmp_path / ("inventory-%d.json" % len(list(tmp_path.glob("inventory-*.json"))))
@@ -57,6 +57,12 @@ def run_playbook(playbook, inventory, tmp_path, extra_vars=None, check=False, di
                        ANSIBLE_PIPELINING="1", ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
                        ANSIBLE_DEPRECATION_WARNINGS="0", NO_PROXY="*", no_proxy="*")
     environment.update(env or {})
+    return command, environment
+
+
+def run_playbook(playbook, inventory, tmp_path, **options):
+    """ansible-playbook PLAYBOOK with the inventory (a path or a dict written as YAML-compatible JSON)."""
+    command, environment = playbook_command(playbook, inventory, tmp_path, **options)
     completed = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=900, check=False,
                                cwd=str(tmp_path))
     return PlaybookRun(completed)

@@ -243,7 +243,13 @@ def test_record_and_drift_through_runner_as_ansible_playbook(fleet, tmp_path):
         assert steps["rerun"]["rc"] == 0 and steps["rerun"]["writes"] == {"media1": 0, "media2": 0}, (way, steps)
         assert steps["drift"]["rc"] == 0, (way, steps["drift"]["output"])
         assert steps["drift"]["writes"] == {"media1": 0, "media2": 0}, (way, steps["drift"])
-        assert steps["drifted"]["rc"] != 0 and "retro\\_composite needs start" in steps["drifted"]["report"], way
+        assert steps["drifted"]["rc"] != 0 and "retro_composite needs start" in steps["drifted"]["report"], way
+        # at the default verbosity, what AWX shows as the job's output: one line per host, the drift table
+        assert "media1  started: standup, review; unchanged: 0" in steps["record"]["output"], (way, steps["record"])
+        assert "media2  unchanged: 2" in steps["rerun"]["output"], (way, steps["rerun"])
+        assert [line.split()[:2] for line in steps["drifted"]["output"].splitlines() if line.startswith("host ")] == [
+            ["host", "plugin"]], (way, steps["drifted"]["output"])
+        assert all(counts["failures"] == 1 for counts in steps["drifted"]["counts"].values()), (way, steps["drifted"])
     for step in runner_steps:
         assert runner_steps[step]["rc"] == playbook_steps[step]["rc"], step
         assert same_counts(runner_steps[step]["counts"], playbook_steps[step]["counts"]), (
@@ -269,3 +275,19 @@ def test_secret_as_environment_variable(fleet, tmp_path):
     leaked = files_holding(artifacts, [SECRET, JWT_PREFIX])
     assert leaked == ["command"], leaked
     assert SECRET in json.loads((artifacts / "command").read_text())["env"].get("ANTMEDIA_JWT_SECRET", "")
+
+
+def test_progress_of_a_long_task_reaches_the_job_output(fleet, tmp_path):
+    """The results callback's lines about a task still running are in AWX's job output and events (verbose events)
+    while it runs: here each push start blocks 3 s and the callback speaks every second."""
+    servers = fleet()
+    for address in ADDRESSES:
+        servers.ams.set_options(address=address, pushStartDelay=3)
+    runner, artifacts = run_job(tmp_path / "runner", "record.yml", {"antmedia_jwt_secret": SECRET,
+                                                                    "conference_recording_start_concurrency": 1},
+                                {"ANTMEDIA_PROGRESS_INTERVAL": "1"}, ident="progress")
+    output = (artifacts / "stdout").read_text()
+    assert runner.rc == 0, output[-3000:]
+    progress = [event for event in runner.events if "still running on media" in (event.get("stdout") or "")]
+    assert len(progress) >= 2, output[-3000:]
+    assert "media1  started: standup, review; unchanged: 0" in output, output[-3000:]

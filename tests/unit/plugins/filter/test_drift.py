@@ -6,6 +6,7 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.mediaops.antmedia.plugins.filter.drift_host import drift_host
+from ansible_collections.mediaops.antmedia.plugins.filter.drift_report_base import drift_report_base
 from ansible_collections.mediaops.antmedia.plugins.filter.drift_summary import drift_summary
 
 REACHED = {"ping": "pong", "changed": False}
@@ -97,7 +98,52 @@ def test_unreachable_error_and_failed_checks_are_not_checked():
     assert error == {"found": {}, "not_checked": ["error: no answer"]}
     failed = drift_host({"reach": REACHED, "errors": ["settings: HTTP 401"], "settings": {"failed": True, "msg": "x"},
                          "recordings": {"skipped": True}})
-    assert failed == {"found": {}, "not_checked": ["settings: HTTP 401"]}
+    # the failed check has its column (not checked, with its reason), the host is not checked
+    assert failed == {"found": {"settings": {"drift": False, "not_checked": "HTTP 401", "failed": True, "expected": "",
+                                             "found": ""}},
+                      "not_checked": ["settings: HTTP 401"]}
+
+
+def test_a_failed_check_leaves_the_other_columns_filled():
+    findings = drift_host({"reach": REACHED, "plugin_wanted": True, "plugin": PLUGIN_OK,
+                           "errors": ["settings: HTTP 401 from http://127.0.0.1:5080"],
+                           "recordings": {"changed": True, "rooms": [{"stream_id": "a_composite", "action": "start"}]}})
+    assert sorted(findings["found"]) == ["browser", "plugin", "recordings", "settings"]
+    assert findings["found"]["plugin"]["found"] == "as expected"
+    assert findings["found"]["recordings"]["drift"] is True
+    summary = drift_summary(["m1"], [findings])
+    assert [cell["kind"] for cell in summary["cells"]["m1"]] == ["ok", "ok", "not_checked", "drift"]
+    assert summary["cells"]["m1"][2]["text"] == "HTTP 401 from http://127.0.0.1:5080"
+    assert summary["unchecked"] == {"m1": ["settings: HTTP 401 from http://127.0.0.1:5080"]}
+    # a plugin check that failed blanks neither settings nor recordings, and marks the browser too
+    plugin_failed = drift_host({"reach": REACHED, "plugin_wanted": True, "errors": ["plugin: no sudo"],
+                                "settings": {"changed": False}})
+    assert plugin_failed["found"]["browser"]["not_checked"] == "no sudo"
+    assert plugin_failed["found"]["settings"]["found"] == "as declared"
+
+
+def test_table_verdicts_and_run_verdict():
+    clean = {"found": {"settings": {"drift": False}, "recordings": {"drift": False}}, "not_checked": []}
+    drifted = {"found": {"recordings": {"drift": True, "expected": "1 rooms as declared",
+                                        "found": "ams-a_composite needs start"}}, "not_checked": []}
+    local = {"found": {"plugin": {"drift": False, "not_checked": "connection local"}}, "not_checked": []}
+    unreachable = {"found": {}, "not_checked": ["unreachable: no route\nto host"]}
+    summary = drift_summary(["ams-a", "ams-bb", "local", "gone"], [clean, drifted, local, unreachable],
+                            concerns=["plugin", "settings", "recordings"])
+    assert summary["table"] == [
+        "host    plugin                                      settings     recordings",
+        "ams-a   -                                           ok           ok",
+        "ams-bb  -                                           -            DRIFT: expected 1 rooms as declared, found "
+        "ams-a_composite needs start",
+        "local   not checked (connection local)              -            -",
+        "gone    NOT CHECKED: unreachable: no route to host  not checked  not checked",
+        "",
+        '1 of 4 hosts drifted (ams-bb) and 1 not checked (gone): not checked is never "no drift"']
+    assert summary["verdicts"] == {"ams-a": "no drift", "ams-bb": "DRIFT: recordings expected 1 rooms as declared, "
+                                   "found ams-a_composite needs start", "local": "no drift",
+                                   "gone": "NOT CHECKED: unreachable: no route to host"}
+    assert summary["verdict"].startswith("1 of 4 hosts drifted (ams-bb) and 1 not checked (gone)")
+    assert drift_summary(["a"], [clean])["verdict"] == "No drift on 1 hosts, all checked"
 
 
 def test_summary_sorts_hosts_fail_closed():
@@ -108,7 +154,7 @@ def test_summary_sorts_hosts_fail_closed():
     local = {"found": {"plugin": {"drift": False, "not_checked": "connection local"}}, "not_checked": []}
     summary = drift_summary(["m1", "m2", "m3", "ghost", "broken", "local"],
                             [clean, drifted, {"found": {}, "not_checked": ["unreachable: no route"]}, None, {}, local])
-    assert summary == {
+    assert dict((key, summary[key]) for key in ("hosts", "checked", "unchecked", "drifted", "found")) == {
         "hosts": ["m1", "m2", "m3", "ghost", "broken", "local"],
         "checked": ["m1", "m2", "local"],
         "unchecked": {"m3": ["unreachable: no route"], "ghost": ["the run failed on this host"],
@@ -128,3 +174,15 @@ def test_summary_a_host_not_checked_is_never_drifted():
 def test_summary_refuses_mismatched_lists():
     with pytest.raises(AnsibleFilterError, match="2 hosts but 1 findings"):
         drift_summary(["a", "b"], [{}])
+
+
+@pytest.mark.parametrize("given", ["out/report.md", "out/report.html", "out/report", "out/report.MD", "./out/report.md"])
+def test_report_base_taken_with_or_without_extension(given):
+    assert drift_report_base(given, "/home/op") == "/home/op/out/report"
+
+
+def test_report_base_absolute_kept_and_folder_refused():
+    assert drift_report_base("/srv/reports/drift.v2", "/home/op") == "/srv/reports/drift.v2"
+    for bad in ("", "out/", None):
+        with pytest.raises(AnsibleFilterError, match="antmedia_drift_report must name a file"):
+            drift_report_base(bad, "/home/op")

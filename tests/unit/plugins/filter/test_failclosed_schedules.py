@@ -41,5 +41,29 @@ def test_an_unquoted_time_is_explained_as_yaml_base_60():
     assert item["start"] == 570 and item["end"] == 600
     with pytest.raises(AnsibleFilterError) as error:
         scheduled_recordings([{"room": "r1", "schedule": [item]}], now="2026-11-23T09:30:00+00:00")
+    # both times at once, not the first alone
     assert str(error.value) == ("antmedia_recordings[0] (room 'r1').schedule[0].start: 570 is how YAML reads an "
-                                "unquoted 9:30 (a base-60 number); quote it: '09:30'")
+                                "unquoted 9:30 (a base-60 number); quote it: '09:30'; "
+                                "antmedia_recordings[0] (room 'r1').schedule[0].end: 600 is how YAML reads an "
+                                "unquoted 10:00 (a base-60 number); quote it: '10:00'")
+
+
+def test_every_problem_of_one_schedule_is_reported_at_once():
+    schedule = [window(days=["monday"], start="9h", timezone="Mars/Olympus"), window(end="25:00"),
+                window(days=["mon", "funday", "someday"])]
+    with pytest.raises(AnsibleFilterError) as error:
+        scheduled_recordings([{"room": "r1", "schedule": schedule}], now="2026-11-23T09:30:00+00:00")
+    message = str(error.value)
+    for fragment in ("antmedia_recordings[0] (room 'r1').schedule[0]: day 'monday' is not one of",
+                     "schedule[0].start: '9h' is not a time of day",
+                     "schedule[0].timezone: timezone 'Mars/Olympus' is not an IANA time zone name",
+                     "schedule[1].end: '25:00' is not a time of day",
+                     "schedule[2]: days 'funday', 'someday' are not one of"):
+        assert fragment in message, message
+    assert "\n" not in message
+
+
+def test_a_mapping_for_the_list_is_named_in_the_users_words():
+    with pytest.raises(AnsibleFilterError) as error:
+        scheduled_recordings({"room": "r1"})
+    assert str(error.value) == "antmedia_recordings must be a list of rooms, not a mapping"

@@ -102,12 +102,12 @@ def test_running_push_with_other_parameters_is_kept_and_warned(ams, run):
     ({"room": "r", "record_type": "avi"}, "avi"),
     ({"room": "r", "page_url": "ftp://x/y"}, "page_url 'ftp://x/y' must be an http:// or https:// URL"),
     ({"room": "r", "page_base_url": "javascript:alert(1)"}, "page_base_url 'javascript:alert(1)'"),
-    ({"room": "r", "url": "ftp://x"}, "url 'ftp://x' must be an http:// or https:// URL"),
-    ({"room": "r", "app": "li/ve"}, "app 'li/ve' must not contain '/'"),
-    ({"room": "r", "jwt_secret": ""}, "jwt_secret must not be empty"),
+    ({"room": "r", "url": "ftp://x"}, "antmedia_url (url) 'ftp://x' must be an http:// or https:// URL"),
+    ({"room": "r", "app": "li/ve"}, "antmedia_app (app) 'li/ve' must not contain '/'"),
+    ({"room": "r", "jwt_secret": ""}, "antmedia_jwt_secret (jwt_secret) must not be empty"),
     ({"room": "r", "jwt_secret": SECRET, "jwt_token": "x.y.z"}, "mutually exclusive"),
     ({"room": "r", "page": "circle", "page_url": "http://x/"}, "mutually exclusive"),
-    ({"room": "r", "timeout": 0}, "timeout 0 must be from 1 to 3600 seconds"),
+    ({"room": "r", "timeout": 0}, "antmedia_timeout (timeout) 0 must be from 1 to 3600 seconds"),
 ])
 def test_bad_input_fails_before_any_request(ams, run, args, fragment):
     result = run(media_push, **args)
@@ -239,5 +239,5 @@ def test_a_short_jwt_secret_is_used_with_a_warning(ams, run):
     result = run(media_push, room="room1", jwt_secret="too-short")
     assert not result.get("failed"), result
     shown = json.dumps(result["warnings"])
-    assert "the JWT secret is 9 bytes long" in shown and "weak" in shown and "too-short" not in shown
+    assert "antmedia_jwt_secret (jwt_secret) is 9 bytes long" in shown and "weak" in shown and "too-short" not in shown
     assert ams.calls and all(call.headers.get("Authorization") for call in ams.calls)
