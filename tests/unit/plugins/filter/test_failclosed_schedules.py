@@ -16,7 +16,7 @@ def window(**fields):
 def test_a_stopped_items_bad_schedule_fails_now():
     with pytest.raises(AnsibleFilterError) as error:
         scheduled_recordings([{"room": "r1", "state": "stopped", "schedule": [window(start="25:00")]}])
-    assert "antmedia_recordings[0] (room 'r1').schedule[0].start: '25:00'" in str(error.value)
+    assert "antmedia_recordings[0] (room 'r1'): schedule[0].start: '25:00'" in str(error.value)
     kept = scheduled_recordings([{"room": "r1", "state": "stopped", "schedule": [window()]}],
                                 now="2026-11-23T09:30:00+00:00")
     assert kept[0]["state"] == "stopped"  # a valid schedule still does not switch it on
@@ -41,5 +41,5 @@ def test_an_unquoted_time_is_explained_as_yaml_base_60():
     assert item["start"] == 570 and item["end"] == 600
     with pytest.raises(AnsibleFilterError) as error:
         scheduled_recordings([{"room": "r1", "schedule": [item]}], now="2026-11-23T09:30:00+00:00")
-    assert str(error.value) == ("antmedia_recordings[0] (room 'r1').schedule[0].start: 570 is how YAML reads an "
+    assert str(error.value) == ("antmedia_recordings[0] (room 'r1'): schedule[0].start: 570 is how YAML reads an "
                                 "unquoted 9:30 (a base-60 number); quote it: '09:30'")
