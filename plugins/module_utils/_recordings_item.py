@@ -206,8 +206,8 @@ def check_item(item, source="inventory", options=None):
     errors = []
     unknown = sorted(str(key) for key in item if key not in options)
     if unknown:
-        errors.append("unknown key%s %s (known: %s)" % ("s" if len(unknown) > 1 else "", ", ".join(unknown),
-                                                         ", ".join(key for key in options if key != REFUSED)))
+        known = ", ".join(key for key in options if key != REFUSED)
+        errors.append("unknown key%s %s (known: %s)" % ("s" if len(unknown) > 1 else "", ", ".join(unknown), known))
     values, bad_type = {}, set()
     for key, spec in options.items():
         value = item.get(key)

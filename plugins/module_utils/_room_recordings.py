@@ -74,6 +74,7 @@ class RoomEntry(object):
         self.status = "ok"
         self.reason = None
         self.desired = None
+        self.duplicate_of = None  # the item standing for this one (the same server room sent twice)
 
     def refuse(self, reason):
         """Refused: nothing is done for the item (a second reason is added to the first)."""
@@ -100,7 +101,6 @@ def plan_rooms(params):
             entry.refuse(refusal)
         elif skip is not None:
             entry.status, entry.reason = "skipped", skip
-            warnings.append("%s: skipped, the server's name cannot be handled: %s" % (entry.label, skip))
         else:
             item_params = dict(found.values, url=params["url"], app=params["app"],
                                page_base_url=params.get("page_base_url"), vod_timeout=params["vod_timeout"],
@@ -115,6 +115,8 @@ def plan_rooms(params):
                 entry.desired["outside_schedule"] = bool(found.values.get("outside_schedule"))
         entries.append(entry)
     refuse_duplicates(entries, source)
+    warnings.extend("%s: skipped, the server's name cannot be handled: %s" % (entry.label, entry.reason)
+                    for entry in entries if entry.status == "skipped" and entry.duplicate_of is None)
     if source != "server":
         warnings.extend(look_alike_warnings(entries))
     return entries, warnings
@@ -142,10 +144,10 @@ def refuse_duplicates(entries, source):
         if len(group) < 2 or indexes in handled:
             continue
         handled.add(indexes)
-        if source == "server" and all(entry.status == "ok" for entry in group) and all(
-                _same_push(entry.desired, group[0].desired) for entry in group):
-            for entry in group[1:]:
+        if source == "server" and all(entry.item == group[0].item for entry in group):
+            for entry in group[1:]:  # the same hook twice: the first item stands for both
                 entry.status, entry.reason, entry.desired = "skipped", "the same room as %s" % group[0].label, None
+                entry.duplicate_of = group[0].label
             continue
         for entry in group:
             others = ", ".join(other.label for other in group if other is not entry)
@@ -153,10 +155,6 @@ def refuse_duplicates(entries, source):
             names = set(other.room if what == "room" else push_id(other.item) for other in group)
             entry.refuse("the same %s as %s%s; declare each room once" % (
                 what_shown, others, " after Unicode normalisation (NFC)" if len(names) > 1 else ""))
-
-
-def _same_push(first, second):
-    return dict(first, label=None) == dict(second, label=None)
 
 
 def look_alike_warnings(entries):
@@ -292,8 +290,8 @@ class RoomRecordingsReconciler(MediaPushReconciler):
             try:  # the server's name: only what a URL, the page and a file name cannot carry is skipped
                 check_id(stream_id, "stream id", look_alikes=False)
             except ValidationError as exc:
-                self.skipped.append((stream_id, "unlisted push %r: not stopped, the server's name cannot be handled: "
-                                                 "%s" % (stream_id, exc)))
+                line = "unlisted push %r: not stopped, the server's name cannot be handled: %s" % (stream_id, exc)
+                self.skipped.append((stream_id, line))
                 continue
             unlisted.append(stream_id)
         return [unlisted_stop(stream_id, self.vod_timeout) for stream_id in sorted(unlisted)]

@@ -38,8 +38,8 @@ def test_one_refused_item_and_two_good_rooms(ams, run):
     assert result["failed"] is True and result["changed"] is True
     assert result["refused"] == ["antmedia_recordings[1] (room 'bad'): record_type 'avi' must be one of mp4, webm; "
                                  "width 0 must be a whole number from 1 to 7680"]
-    assert [(room["index"], room["status"]) for room in result["rooms"]] == [(0, "changed"), (1, "refused"),
-                                                                            (2, "changed")]
+    statuses = [(room["index"], room["status"]) for room in result["rooms"]]
+    assert statuses == [(0, "changed"), (1, "refused"), (2, "changed")]
     assert result["msg"] == ("http://127.0.0.1:5080 app live: 1 of 3 rooms not converged: " + result["refused"][0]
                              + "; the others: started: alpha, bravo; unchanged: 0")
     assert result["started"] == ["alpha_composite", "bravo_composite"] and result["failed_rooms"] == []
@@ -116,6 +116,11 @@ def test_the_same_server_room_twice_is_converged_once_and_a_conflict_refused(ams
     assert [room["status"] for room in once["rooms"]] == ["changed", "skipped"]
     conflict = run(room_source="server", recordings=[{"room": "b"}, {"room": "b", "state": "stopped"}, {"room": "c"}])
     assert conflict["failed"] is True and started_ids(ams) == ["a_composite", "c_composite"]
+    hostile = "x" * 111  # the same name the module cannot handle, from two hooks: skipped, never refused
+    twice = run(room_source="server", recordings=[{"room": hostile}, {"room": hostile}, {"room": "d"}])
+    assert twice.get("failed") is not True and [room["status"] for room in twice["rooms"]] == [
+        "skipped", "skipped", "changed"]
+    assert len(twice["warnings"]) == 1
 
 
 def test_stop_unlisted_keeps_the_push_of_a_refused_item(ams, run):
