@@ -57,6 +57,12 @@ def item_label(index, item, list_name=LIST_NAME):
     return "%s[%d]%s" % (list_name, index, shown)
 
 
+def shown(value):
+    """A value as a message shows it: its repr, cut at 80 characters (a message stays one readable line)."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def _kind(value):
     for kind, word in KIND_WORDS.items():
         if isinstance(value, kind):
@@ -74,22 +80,24 @@ def _as_text(value, name, secret):
     raise ValidationError("%s must be text, not %s" % (name, _kind(value)))
 
 
-def _as_int(value, name):
+def as_int(value, name):
+    """An int, also given as digits (as ansible-core converts it); ValidationError in one line naming the value."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
-    raise ValidationError("%s %r is not a whole number" % (name, value))
+    raise ValidationError("%s %s is not a whole number" % (name, shown(value)))
 
 
-def _as_bool(value, name):
+def as_bool(value, name):
+    """A boolean, also given as yes/no, true/false, 1/0 (as ansible-core converts it)."""
     if isinstance(value, bool):
         return value
     if isinstance(value, int) and value in (0, 1):
         return bool(value)
     if isinstance(value, str) and value.strip().lower() in BOOLEANS_TRUE | BOOLEANS_FALSE:
         return value.strip().lower() in BOOLEANS_TRUE
-    raise ValidationError("%s %r is not a boolean: use true or false" % (name, value))
+    raise ValidationError("%s %s is not a boolean: use true or false" % (name, shown(value)))
 
 
 def _as_text_list(value, name):
@@ -99,7 +107,7 @@ def _as_text_list(value, name):
         raise ValidationError("%s must be a list of text, not %s" % (name, _kind(value)))
     for element in value:
         if not isinstance(element, str):
-            raise ValidationError("%s item %r must be text" % (name, element))
+            raise ValidationError("%s item %s must be text" % (name, shown(element)))
     return value
 
 
@@ -111,13 +119,13 @@ def _typed(value, name, spec):
     if kind == "str":
         value = _as_text(value, name, spec.get("no_log"))
     elif kind == "int":
-        value = _as_int(value, name)
+        value = as_int(value, name)
     elif kind == "bool":
-        value = _as_bool(value, name)
+        value = as_bool(value, name)
     elif kind == "list":
         value = _as_text_list(value, name)
     if spec.get("choices") and value not in spec["choices"]:
-        raise ValidationError("%s %r must be one of %s" % (name, value, ", ".join(spec["choices"])))
+        raise ValidationError("%s %s must be one of %s" % (name, shown(value), ", ".join(spec["choices"])))
     return value
 
 

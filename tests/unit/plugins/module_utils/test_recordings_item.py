@@ -157,3 +157,8 @@ def test_labels_name_the_list_the_index_and_the_room():
     assert item_label(2, {"room": "x"}, "antmedia_recordings") == "antmedia_recordings[2] (room 'x')"
     assert item_label(0, {"room": 750}) == "recordings[0] (room 750)"
     assert item_label(1, "x") == item_label(1, {}) == "recordings[1]"
+
+
+def test_a_long_bad_value_is_cut_in_the_message():
+    errors = check_item({"room": "a", "width": "w" * 5000, "state": "s" * 5000}).all_errors
+    assert all(len(error) < 160 for error in errors) and errors[0].startswith("state 'sss")
