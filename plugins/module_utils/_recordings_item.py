@@ -230,7 +230,7 @@ def check_item(item, source="inventory", options=None):
             values[key] = None
             bad_type.add(key)
     if values.get(REFUSED) is not None:
-        return ItemCheck(values, [], [values[REFUSED]], secrets)
+        return ItemCheck(values, [], [values[REFUSED] or "refused"], secrets)
     name_errors = []
     if "room" not in bad_type and "stream_id" not in bad_type:
         room, stream_id = values.get("room"), values.get("stream_id")

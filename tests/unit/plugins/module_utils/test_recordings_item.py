@@ -141,6 +141,7 @@ def test_the_push_an_item_is_about_only_when_it_is_certain(item, stream_id):
 
 def test_a_refused_item_stays_refused():
     assert check_item({"room": "a", "refused": "why"}).refusal() == "why"
+    assert check_item({"room": "a", "refused": ""}).refusal() == "refused"
 
 
 def test_screening_is_stable():
