@@ -136,8 +136,8 @@ def sessions(ams):
 
 
 @pytest.mark.parametrize("where", ["controller", "module"])
-def test_one_refused_item_and_two_good_rooms_records_the_two_and_fails_naming_the_third(standin_push, run_task,
-                                                                                       where):
+def test_one_refused_item_and_two_good_rooms_records_the_two_and_fails_naming_the_third(
+        standin_push, run_task, where):
     ams = standin_push
     for room in ("alpha", "bravo"):
         ams.join(room, room + "-p1")
@@ -208,8 +208,8 @@ def test_server_rooms_record_and_a_name_the_module_cannot_handle_is_skipped_with
     assert not [entry for entry in ams.writes(seq) if too_long in entry["path"] or too_long in str(entry)]
 
 
-def test_stop_unlisted_stops_the_others_keeps_a_refused_rooms_push_and_skips_what_it_cannot_handle(standin_push,
-                                                                                                   run_task):
+def test_stop_unlisted_stops_the_others_keeps_a_refused_rooms_push_and_skips_what_it_cannot_handle(
+        standin_push, run_task):
     ams = standin_push
     for room in ("keep", "mine", "other"):
         ams.join(room, room + "-p1")
