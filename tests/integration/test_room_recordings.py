@@ -208,7 +208,7 @@ def test_server_rooms_record_and_a_name_the_module_cannot_handle_is_skipped_with
     assert not [entry for entry in ams.writes(seq) if too_long in entry["path"] or too_long in str(entry)]
 
 
-def test_stop_unlisted_stops_the_others_keeps_a_refused_rooms_push_and_skips_what_it_cannot_handle(
+def test_stop_unlisted_stops_the_others_and_keeps_a_refused_rooms_push(
         standin_push, run_task):
     ams = standin_push
     for room in ("keep", "mine", "other"):
