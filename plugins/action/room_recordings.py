@@ -16,9 +16,9 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.mediaops.antmedia.plugins.module_utils._connection import antmedia_module_kwargs
 from ansible_collections.mediaops.antmedia.plugins.module_utils._module_template import task_result
+from ansible_collections.mediaops.antmedia.plugins.module_utils._recordings_item import ROOM_SOURCES, screen_items
 from ansible_collections.mediaops.antmedia.plugins.module_utils._room_recordings import (
     converge_room_recordings,
-    item_label,
     room_recordings_argument_spec,
 )
 
@@ -42,29 +42,22 @@ def no_log_values(argument_spec, params):
     return found
 
 
-def item_error(args):
-    """The first recordings item ansible-core's validation would refuse, in one line naming its index, its room and
-    the value (the module's own message names neither: "argument 'width' ... found in 'recordings'")."""
+def screened_args(args):
+    """The task's arguments with every recordings item checked by the one item definition: a bad item becomes a
+    refused item (its room, stream id and reason), which the module reports while the other rooms converge;
+    ansible-core's own check of the list would fail the whole task on it, naming neither the item nor the room."""
     recordings = args.get("recordings")
     if not isinstance(recordings, list):
-        return None  # not a list yet (a string to split, or missing): the module's validation says it
-    item_spec = room_recordings_argument_spec()["recordings"]["options"]
-    for index, item in enumerate(recordings):
-        if not isinstance(item, dict):
-            continue  # ansible-core parses a string item as JSON or key=value, or refuses it: its check answers
-        validation = ArgumentSpecValidator(item_spec).validate(item)
-        if validation.error_messages:
-            error = validation.errors[0]
-            message = ("unsupported option(s) %s" % error if isinstance(error, UnsupportedError)
-                       else " ".join(str(error).split()))
-            return remove_values("%s: %s" % (item_label(index, item), message), no_log_values(item_spec, item))
-    return None
+        return args  # not a list (a string to split, or missing): the module's validation says it
+    source = args.get("room_source") if args.get("room_source") in ROOM_SOURCES else "inventory"
+    return dict(args, recordings=screen_items(recordings, source))
 
 
 def run_in_controller(args, check_mode, diff):
     """The task result of room_recordings converged here: validated like a module, scrubbed like one."""
     module_kwargs = antmedia_module_kwargs(room_recordings_argument_spec())
     argument_spec = module_kwargs["argument_spec"]
+    args = screened_args(args)
     validation = ArgumentSpecValidator(argument_spec, mutually_exclusive=module_kwargs["mutually_exclusive"]).validate(args)
     params = validation.validated_parameters
     hidden = no_log_values(argument_spec, params)
@@ -91,15 +84,13 @@ class ActionModule(ActionBase):
         task_vars = task_vars or {}
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp  # tmp no longer has any effect
-        refused = item_error(self._task.args)
-        if refused:
-            result.update(failed=True, msg=refused)
-            return result
         if self._runs_in_controller(task_vars):
             result.update(run_in_controller(self._task.args, self._task.check_mode, self._task.diff))
             return result
+        args = screened_args(self._task.args)
         wrap_async = self._task.async_val and not self._connection.has_native_async
-        result.update(self._execute_module(module_name=MODULE, task_vars=task_vars, wrap_async=wrap_async))
+        result.update(self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars,
+                                           wrap_async=wrap_async))
         if not wrap_async:
             self._remove_tmp_path(self._connection._shell.tmpdir)
         return result

@@ -45,7 +45,9 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
-from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
+
+from ansible_collections.mediaops.antmedia.plugins.module_utils._recordings_item import as_bool, as_int
+from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError
 
 
 def _shown(value):
@@ -55,20 +57,13 @@ def _shown(value):
 
 # "type" is the documented option name
 def require_type(value, type, name):  # pylint: disable=redefined-builtin
-    if type == "bool":
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, int) and value in (0, 1):
-            return bool(value)
-        if isinstance(value, str) and value.strip().lower() in BOOLEANS_TRUE | BOOLEANS_FALSE:
-            return value.strip().lower() in BOOLEANS_TRUE
-        raise AnsibleFilterError("%s %s is not a boolean: use true or false" % (name, _shown(value)))
-    if type == "int":
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.strip().isdigit():
-            return int(value.strip())
-        raise AnsibleFilterError("%s %s is not a whole number" % (name, _shown(value)))
+    try:  # bool and int read as a recordings item's options are read, with the same messages
+        if type == "bool":
+            return as_bool(value, name)
+        if type == "int":
+            return as_int(value, name)
+    except ValidationError as exc:
+        raise AnsibleFilterError(str(exc))
     if type == "str":
         if isinstance(value, str):
             return value

@@ -21,9 +21,15 @@ description:
   - The O(_input[].schedule) key is dropped from every item, and an item stopped because it is outside all of its
     windows carries C(outside_schedule=true), so the list can be given as it is to the
     O(mediaops.antmedia.room_recordings#module:recordings) option.
-  - Runs on the controller. Invalid input fails, naming the item and the bad value; the schedule of an item with
-    O(_input[].state=stopped) is checked too. A O(_input[].room) or C(stream_id) that is not text (YAML read an
-    unquoted V(010), V(yes) or V(12:30) as a number or a boolean) is refused, saying to quote it.
+  - Runs on the controller. Every item is checked with the one definition of a recordings item that
+    M(mediaops.antmedia.room_recordings) uses, and its schedule; a bad item is named with its index, its room and
+    every error of it, in one line. The schedule of an item with O(_input[].state=stopped) is checked too. A
+    O(_input[].room) or C(stream_id) that is not text (YAML read an unquoted V(010), V(yes) or V(12:30) as a number
+    or a boolean) is refused, saying to quote it.
+  - With O(bad_items=fail) (the default) a bad item fails the filter, naming every bad item; with O(bad_items=refuse)
+    (the C(mediaops.antmedia.conference_recording) role) each bad item is returned as a refused item (its room, its
+    stream id and the reason, no other value) that M(mediaops.antmedia.room_recordings) reports while it converges
+    the other rooms.
 options:
   _input:
     description: The recordings, as in C(antmedia_recordings).
@@ -72,6 +78,13 @@ options:
       - The moment to evaluate, as an ISO 8601 date and time with an offset (for example C(2026-11-23T09:30:00+01:00)).
       - Omitted or empty means the current time. Meant for tests and for replaying a run.
     type: str
+  bad_items:
+    description:
+      - What a bad item does. V(fail), the filter fails naming every bad item. V(refuse), the item is returned as
+        C({room, stream_id, refused}), C(refused) holding the reason, so that it costs only itself.
+    type: str
+    choices: [fail, refuse]
+    default: fail
 """
 
 EXAMPLES = r"""
@@ -88,7 +101,8 @@ RETURN = r"""
 _value:
   description:
     - The recordings, each with its O(_input[].state) resolved for O(now), without their O(_input[].schedule), and with
-      C(outside_schedule=true) on those stopped by their schedule.
+      C(outside_schedule=true) on those stopped by their schedule; with O(bad_items=refuse), a bad item as a refused
+      item. One item per input item, in order.
   type: list
   elements: dict
 """
@@ -102,19 +116,23 @@ except ImportError:  # pragma: no cover - Python < 3.9 has no zoneinfo; ansible-
     zoneinfo = None
 
 from ansible.errors import AnsibleFilterError
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.errors import UnsupportedError
+from ansible.module_utils.common.parameters import remove_values
 
-from ansible_collections.mediaops.antmedia.plugins.module_utils._room_recordings import room_recordings_argument_spec
 from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import kind_of
+from ansible_collections.mediaops.antmedia.plugins.module_utils._recordings_item import (
+    check_item,
+    item_label,
+    refused_item,
+    secret_values,
+)
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+BAD_ITEMS = ("fail", "refuse")
 TIME_PATTERN = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 
 
 def _item_name(index, item):
-    room = item.get("room") if isinstance(item, dict) else None
-    return "antmedia_recordings[%d]%s" % (index, " (room %r)" % room if room else "")
+    return item_label(index, item, "antmedia_recordings")
 
 
 def _parse_minutes(value, where, allow_end_of_day=False):
@@ -215,56 +233,49 @@ def window_is_open(window, moment, where):
     return (today in days and minute_of_day >= start) or (yesterday in days and minute_of_day < end)
 
 
-def _item_validator():
-    """The item spec of room_recordings (the one place that defines it), to fail here in one line naming the item."""
-    return ArgumentSpecValidator(room_recordings_argument_spec()["recordings"]["options"])
+def _item_errors(item, moment):
+    """Every error of one item (its options as the one item definition checks them, and its schedule), or []."""
+    if not isinstance(item, dict):
+        return check_item(item).all_errors
+    wanted = dict((key, value) for key, value in item.items() if key != "schedule")
+    errors = check_item(wanted).all_errors
+    schedule = item.get("schedule")
+    if schedule in (None, []):
+        return errors
+    if not isinstance(schedule, list):
+        return errors + ["schedule: %r is not a list of windows" % (schedule,)]
+    for window_index, window in enumerate(schedule):
+        # every window is checked, also of a stopped item: it fails now, not on the day it is switched back on
+        try:
+            window_is_open(window, moment, "schedule[%d]" % window_index)
+        except AnsibleFilterError as exc:
+            errors.append(str(exc.message))
+    return errors
 
 
-def _check_item(validator, index, item):
-    errors = validator.validate(item).errors.errors
-    if errors:
-        error = errors[0]
-        prefix = "unknown key " if isinstance(error, UnsupportedError) else ""
-        raise AnsibleFilterError("%s: %s%s" % (_item_name(index, item), prefix, error.msg))
-
-
-def scheduled_recordings(recordings, now=None):
+def scheduled_recordings(recordings, now=None, bad_items="fail"):
     if not isinstance(recordings, list):
         raise AnsibleFilterError("antmedia_recordings must be a list of rooms, not %s" % kind_of(recordings))
+    if bad_items not in BAD_ITEMS:
+        raise AnsibleFilterError("bad_items %r must be one of %s" % (bad_items, ", ".join(BAD_ITEMS)))
     moment = _parse_now(now)
-    validator = _item_validator()
-    resolved = []
+    resolved, refused = [], []
     for index, item in enumerate(recordings):
-        where = _item_name(index, item)
-        if not isinstance(item, dict):
-            raise AnsibleFilterError("%s: %r is not a mapping" % (where, item))
-        for key in ("room", "stream_id"):
-            if key in item and not isinstance(item[key], str):
-                raise AnsibleFilterError(
-                    "antmedia_recordings[%d].%s (%s) is not text: YAML read an unquoted value as a number or a boolean "
-                    "(010 becomes 8, yes becomes true, 12:30 becomes 750); quote it, for example room: \"010\"."
-                    % (index, key, item[key]))
-        wanted = dict((key, value) for key, value in item.items() if key != "schedule")
-        _check_item(validator, index, wanted)
-        schedule = item.get("schedule")
-        if schedule in (None, []):
-            resolved.append(wanted)
-            continue
-        if not isinstance(schedule, list):
-            raise AnsibleFilterError("%s.schedule: %r is not a list of windows" % (where, schedule))
-        # Every window is checked, so a bad one fails even when an earlier one is open, or when the item is
-        # switched off (state stopped): it fails now, not on the day someone switches it back on. All the problems
-        # of the schedule are reported at once.
-        places = ["%s.schedule[%d]" % (where, window_index) for window_index in range(len(schedule))]
-        errors = [error for window, place in zip(schedule, places) for error in window_errors(window, place)]
+        errors = _item_errors(item, moment)
         if errors:
-            raise AnsibleFilterError("; ".join(errors))
-        is_open = any(window_is_open(window, moment, place) for window, place in zip(schedule, places))
-        if item.get("state") != "stopped":
+            reason = remove_values("; ".join(errors), secret_values(item))
+            refused.append("%s: %s" % (_item_name(index, item), reason))
+            resolved.append(refused_item(item, reason))
+            continue
+        wanted = dict((key, value) for key, value in item.items() if key != "schedule")
+        if item.get("schedule") and item.get("state") != "stopped":
+            is_open = any(window_is_open(window, moment, "") for window in item["schedule"])
             wanted["state"] = "started" if is_open else "stopped"
             if not is_open:
                 wanted["outside_schedule"] = True
         resolved.append(wanted)
+    if refused and bad_items == "fail":
+        raise AnsibleFilterError("; ".join(refused))
     return resolved
 
 

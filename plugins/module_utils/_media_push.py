@@ -164,14 +164,15 @@ def desired_push(params):
     ``page_url`` carries the play token; ``page_url_shown`` is the same URL with the token hidden.
     """
     room = params.get("room")
+    look_alikes = params.get("look_alikes", True)  # False for a name the server holds (room_recordings)
     if room is not None:
-        check_room(room)
+        check_room(room, look_alikes=look_alikes)
     stream_id = params.get("stream_id")
     if stream_id is None:
         if room is None:
             raise ValidationError("one of room or stream_id is required")
         stream_id = bc.composite_stream_id(room)
-    check_id(stream_id, "stream_id")
+    check_id(stream_id, "stream_id", look_alikes=look_alikes)
     desired = {
         "stream_id": stream_id,
         "room": room,

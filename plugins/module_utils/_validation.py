@@ -104,8 +104,11 @@ def check_not_yaml_typed(value, option):
     return value
 
 
-def check_id(value, option, max_bytes=MAX_ID_BYTES):
-    """Check a room, stream or application id; return it unchanged."""
+def check_id(value, option, max_bytes=MAX_ID_BYTES, look_alikes=True):
+    """Check a room, stream or application id; return it unchanged.
+
+    ``look_alikes=False`` for a name the server already holds: only what a URL, the plugin's page and a file name
+    cannot carry is refused, not invisible or mixed-script letters (the server's name is the room's real name)."""
     check_not_yaml_typed(value, option)
     if not isinstance(value, str) or value == "":
         raise ValidationError("%s must not be empty" % option)
@@ -126,19 +129,19 @@ def check_id(value, option, max_bytes=MAX_ID_BYTES):
         if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn"):
             raise ValidationError("%s %s must not contain control characters (U+%04X)"
                                   % (option, _shown(value), ord(char)))
-        if ord(char) in INVISIBLE:
+        if look_alikes and ord(char) in INVISIBLE:
             raise ValidationError("%s %s must not contain invisible characters (U+%04X %s)" % (
                 option, _shown(value), ord(char), unicodedata.name(char, "")))
-    mixed = _mixed_script_confusable(value)
+    mixed = _mixed_script_confusable(value) if look_alikes else None
     if mixed:
         raise ValidationError("%s %s mixes Latin letters with %s, which looks like Latin %r; write it in one script"
                               % (option, _shown(value), mixed[0], mixed[1]))
     return value
 
 
-def check_room(value, option="room"):
+def check_room(value, option="room", look_alikes=True):
     """A room: an id that still fits once the server's push id ROOM_composite is made from it."""
-    return check_id(value, option, max_bytes=MAX_ROOM_BYTES)
+    return check_id(value, option, max_bytes=MAX_ROOM_BYTES, look_alikes=look_alikes)
 
 
 def _script(char):

@@ -22,8 +22,17 @@ description:
     browser takes, 30 to 90 seconds on a real server.
   - A push that is already running is never restarted; a push the list does not name is left alone unless
     O(stop_unlisted=true).
-  - When some rooms fail, the others are still converged; the task then fails with one line naming each failed
-    room and its cause, and RV(rooms) tells what happened to every room.
+  - No room is held back by another. An item that is refused (a bad value, every error of it named on its line)
+    or whose room fails on the server costs only itself; the other rooms are still converged. The task then fails
+    with one line naming each refused or failed item and its cause, and RV(rooms) (a RV(rooms[].status) per item),
+    RV(refused), RV(failed_rooms), RV(started) and RV(stopped) tell what was done and what was not.
+  - Names declared in inventory (O(room_source=inventory)) that are the same after Unicode NFC normalisation (the
+    same room or push twice) are refused, every item of the pair naming the other. Names that only look alike
+    (V(Standup) and V(standup), V(team0) and V(teamo), V(room1) and V(rooml), a Cyrillic twin of a Latin name) are
+    two rooms on the server, whose stream ids are exact and case-sensitive; both are recorded, with a warning.
+  - Names from the server (O(room_source=server)) are never compared with each other; a name the module cannot
+    handle (over the byte limit, or with characters a URL, the server's page or a file name cannot carry) is skipped
+    with a warning naming it, the task does not fail for it, and the other rooms go on.
   - A recording of a format an item does not declare (WebM beside a declared mp4) is always reported, in
     RV(rooms[].undeclared_formats) and RV(msg), and stopped only with O(stop_undeclared_formats=true).
 attributes:
@@ -54,11 +63,11 @@ options:
     suboptions:
       room:
         description:
-          - The conference room (its main-track stream id). Same character rules as in M(mediaops.antmedia.media_push).
-          - Two items whose rooms or stream ids are the same in Unicode NFC, or look the same (case, compatibility
-            forms, look-alike letters of another script), are refused, naming both.
+          - The conference room (its main-track stream id); required (an item without one is refused). Same character
+            rules as in M(mediaops.antmedia.media_push) for names from inventory; see O(room_source).
+          - Two items whose rooms or stream ids are the same in Unicode NFC are refused, naming each other; names that
+            only look the same (case, compatibility forms, look-alike letters) are both recorded, with a warning.
         type: raw
-        required: true
       state:
         description: V(started) records the room, V(stopped) stops its push (the recording becomes a VoD).
         type: str
@@ -116,11 +125,40 @@ options:
             it); it changes nothing but RV(msg), which lists such rooms apart from the unchanged ones.
         type: bool
         default: false
+      refused:
+        description:
+          - Refuses the item with this reason (one line); it is reported in RV(refused) and nothing is done for it;
+            its push, when it names one, is left as it is, also by O(stop_unlisted).
+          - Set by the module's action plugin and by the C(mediaops.antmedia.scheduled_recordings) filter for a bad
+            item, so that it costs only itself; not meant to be set by hand.
+        type: str
+  room_source:
+    description:
+      - Where the names of O(recordings) come from.
+      - V(inventory), names an operator declared; they are checked as in M(mediaops.antmedia.media_push) (no invisible
+        or mixed-script look-alike letters), duplicates after NFC are refused and look-alike pairs warned about.
+      - V(server), names the server holds (automatic recording passes the rooms its hooks name); they are the rooms'
+        real names, never refused as look-alikes of each other nor warned about, and V(Standup) and V(standup) are two
+        rooms. A name the module cannot handle is skipped with a warning; the same room twice with the same options
+        is converged once.
+    type: str
+    choices: [inventory, server]
+    default: inventory
+  list_name:
+    description:
+      - How the messages name the list and its items, for example V(antmedia_recordings) names the third item
+        C(antmedia_recordings[2]). The C(mediaops.antmedia.conference_recording) role sets V(antmedia_recordings), the
+        inventory variable the items come from.
+    type: str
+    default: recordings
   stop_unlisted:
     description:
       - Also stop every live media push of the application that no item of O(recordings) names.
       - In a Circle application this includes the recordings that Circle's users started with Circle's Record button
         (every push is a live media push, whoever started it); their room's C(isRecording) flag is set to false.
+      - The push of a refused or skipped item is not stopped. While a refused item names no push (no room, or a room
+        that is not text), no unlisted push is stopped at all and the task fails saying so. An unlisted push whose
+        name the module cannot handle is left running, with a warning.
     type: bool
     default: false
   page_base_url:
@@ -164,6 +202,14 @@ EXAMPLES = r"""
       - room: standup
         state: stopped
 
+- name: Record the rooms the server holds (automatic recording); names are the server's own
+  mediaops.antmedia.room_recordings:
+    app: LiveApp
+    room_source: server
+    recordings:
+      - room: Standup
+      - room: standup
+
 - name: Only the listed rooms may be recorded in this app
   mediaops.antmedia.room_recordings:
     app: LiveApp
@@ -176,16 +222,26 @@ RETURN = r"""
 msg:
   description:
     - One line saying what happened (in check mode, prefixed V(check mode:), what would happen), or, when some rooms
-      failed, which ones and why.
+      were refused or failed, which ones and why, then what happened to the others.
   returned: always
   type: str
   sample: "started: board-meeting, town-hall; stopped: standup; unchanged: 4; outside their schedule: retro"
 rooms:
-  description: One entry per item of O(recordings) (in order), then one per unlisted push that was stopped.
+  description: One entry per item of O(recordings) (in order, refused ones too), then one per unlisted push that was
+    stopped.
   returned: always
   type: list
   elements: dict
   contains:
+    index:
+      description: The item's index in O(recordings) (V(null) for an unlisted push).
+      type: int
+    status:
+      description:
+        - What became of the item. V(changed) (converged, something was or in check mode would be written),
+          V(unchanged), V(failed) (the server step failed, see RV(rooms[].msg)), V(refused) (a bad item, nothing
+          sent for it) or V(skipped) (a name from the server the module cannot handle).
+      type: str
     room:
       description: The room (V(null) for an unlisted push that is not named V(ROOM_composite)).
       type: str
@@ -215,10 +271,10 @@ rooms:
       description: Whether this room changed.
       type: bool
     failed:
-      description: Present and true when this room failed; RV(rooms[].msg) says why.
+      description: Present and true when this room failed or was refused; RV(rooms[].msg) says why.
       type: bool
     msg:
-      description: Why this room failed.
+      description: Why this room failed, was refused or skipped.
       type: str
   sample:
     - {room: board-meeting, stream_id: board-meeting_composite, state: started, recording: [mp4], action: start,
@@ -235,6 +291,26 @@ stopped:
   type: list
   elements: str
   sample: [standup_composite]
+failed_rooms:
+  description: One line per room that failed on the server, naming its item and the cause.
+  returned: always
+  type: list
+  elements: str
+  sample: ["recordings[1] (room 'hotel'): stream hotel_composite is broadcasting, but not from a Media Push session"]
+refused:
+  description: One line per refused item, naming its index, its room and every error of it.
+  returned: always
+  type: list
+  elements: str
+  sample: ["antmedia_recordings[2] (room 'x'): width 'wide' is not a whole number"]
+skipped:
+  description:
+    - One line per name from the server that the module cannot handle (with O(room_source=server), and unlisted
+      pushes with O(stop_unlisted)), left alone; each is also a warning.
+  returned: always
+  type: list
+  elements: str
+  sample: []
 vods:
   description: VoDs created by the stops (also of undeclared formats), when O(vod_timeout) is above 0.
   returned: always

@@ -110,34 +110,35 @@ def server_info_cases():
 
 
 def room_recordings_cases():
+    # every item of a case is bad: a good item beside a bad one is converged (issue 26), which sends requests
     return [
         # ansible-core's own argument check answers these before the module runs (its message names no option)
         case("not a list", {"recordings": "board"}, "dictionary requested"),
-        case("item not a dict", {"recordings": ["board"]}, "dictionary requested"),
-        case("missing room", {"recordings": [{"state": "started"}]}, "room"),
+        case("item not a dict", {"recordings": ["board"]}, "recordings[0]: 'board' is not a mapping"),
+        case("missing room", {"recordings": [{"state": "started"}]}, "room is required"),
         case("unknown key", {"recordings": [{"room": "a", "colour": "red"}]}, "colour"),
-        case("bad room in item 2", {"recordings": [{"room": "a"}, {"room": "../b"}]}, "recordings[1] (room '../b')"),
-        case("duplicate", {"recordings": [{"room": "a"}, {"room": "a"}]}, "already used"),
+        case("bad room in item 2", {"recordings": [{"room": "../a"}, {"room": "../b"}]}, "recordings[1] (room '../b')"),
+        case("duplicate", {"recordings": [{"room": "a"}, {"room": "a"}]}, "the same room as recordings[0]"),
         case("bad width", {"recordings": [{"room": "a", "width": "x"}]}, "width"),
         case("bad page_url", {"recordings": [{"room": "a", "page_url": "data:text/html,x"}]}, "data:text/html,x"),
         case("concurrency 0", {"recordings": [{"room": "a"}], "start_concurrency": 0}, "start_concurrency"),
         case("concurrency absurd", {"recordings": [{"room": "a"}], "start_concurrency": 10000}, "start_concurrency"),
-        case("room a YAML number", {"recordings": [{"room": "a"}, {"room": 750}]},
+        case("room a YAML number", {"recordings": [{"room": "a/b"}, {"room": 750}]},
              "recordings[1] (room 750): room is the number 750"),
         case("room a YAML boolean", {"recordings": [{"room": True}]}, "room is the boolean True"),
         case("NFC twins", {"recordings": [{"room": "caf\u00e9"}, {"room": "cafe\u0301"}]},
              "after Unicode normalisation (NFC)"),
-        case("case twins", {"recordings": [{"room": "Board"}, {"room": "board"}]}, "looks the same as room 'Board'"),
-        case("width-form twins", {"recordings": [{"room": "board"}, {"room": "\uff42oard"}]}, "looks the same"),
-        case("Cyrillic case twins", {"recordings": [{"room": "\u0441\u043e\u0432\u0435\u0442"},
-                                                    {"room": "\u0441\u043e\u0432\u0435\u0442".upper()}]},
-             "looks the same"),
-        # Latin "cop" and Cyrillic "сор": each in one script, drawn the same
-        case("cross-script twins", {"recordings": [{"room": "cop"}, {"room": "\u0441\u043e\u0440"}]},
-             "looks the same as room 'cop'"),
+        # (case, width-form and cross-script look-alikes are two rooms, both recorded with a warning: see
+        # tests/integration/test_room_recordings.py)
         case("stream id twins", {"recordings": [{"room": "a", "stream_id": "s\u00e9"},
                                                 {"room": "b", "stream_id": "se\u0301"}]}, "stream id"),
         case("invisible room", {"recordings": [{"room": "\u3164"}]}, "U+3164"),
+        case("server name with a slash", {"recordings": [{"room": "a/b", "width": 0}], "room_source": "server"},
+             "width 0"),
+        case("room_source", {"recordings": [{"room": "a"}], "room_source": "hooks"}, "room_source"),
+        case("list_name", {"recordings": [{"room": "a"}], "list_name": "a b"}, "list_name 'a b'"),
+        case("stop_unlisted with an item naming no push", {"recordings": [{"room": 5}], "stop_unlisted": True},
+             "no unlisted push was stopped"),
     ]
 
 

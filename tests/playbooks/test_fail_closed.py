@@ -130,8 +130,10 @@ def test_report_settings_from_inventory_mode_0600_escaped_and_without_secrets(fl
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;img src=x" in html
 
 
-UNQUOTED = [("room: 010", "antmedia_recordings[0].room (8)"), ("room: yes", "antmedia_recordings[0].room (True)"),
-            ("room: 12:30", "antmedia_recordings[0].room (750)"), ("room: r1\n    stream_id: 0x1F", "stream_id (31)")]
+UNQUOTED = [("room: 010", "antmedia_recordings[0] (room 8): room is the number 8"),
+            ("room: yes", "antmedia_recordings[0] (room True): room is the boolean True"),
+            ("room: 12:30", "antmedia_recordings[0] (room 750): room is the number 750"),
+            ("room: r1\n    stream_id: 0x1F", "antmedia_recordings[0] (room 'r1'): stream_id is the number 31")]
 
 
 @pytest.mark.parametrize("item,named", UNQUOTED, ids=["octal", "boolean", "sexagesimal", "hex-stream-id"])

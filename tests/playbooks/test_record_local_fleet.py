@@ -75,15 +75,25 @@ def test_schedules_converge_rerun_and_check(fleet, tmp_path):
     assert sessions(fleet, ADDRESSES[0]) == ["nyc_composite", "plain_composite"]
 
 
-def test_bad_item_fails_before_any_request_naming_it(fleet, tmp_path):
+def test_a_bad_item_costs_only_itself(fleet, tmp_path):
+    """Issue 26: a bad item (here a bad schedule, then a bad width) is refused on its own line naming the inventory
+    variable; the host's other rooms are still recorded; the run is red; nothing is sent for the bad item."""
     bad_window = {"days": ["monday"], "start": "09:00", "end": "10:00"}
-    recordings = [{"room": "ok"}, {"room": "board", "schedule": [bad_window]}]
+    recordings = [{"room": "iso-ok"}, {"room": "iso-board", "schedule": [bad_window]},
+                  {"room": "iso-wide", "width": "wide"}, {"room": "iso-two"}]
     inventory = local_fleet_inventory(fleet, ADDRESSES[:1], {}, {"antmedia_recordings": recordings})
     seq = fleet.last_seq(ADDRESSES[0])
+    checked = run_playbook(RECORD, inventory, tmp_path, check=True)
+    assert checked.rc != 0 and fleet.writes(seq, address=ADDRESSES[0]) == []
     run = run_playbook(RECORD, inventory, tmp_path)
     assert run.rc != 0
-    assert "monday" in run.output and "antmedia_recordings" in run.output
-    assert fleet.requests(seq, address=ADDRESSES[0]) == []
+    assert "2 of 4 rooms not converged" in run.output
+    assert "antmedia_recordings[1] (room 'iso-board'): schedule[0]: day 'monday' is not one of" in run.output
+    assert "antmedia_recordings[2] (room 'iso-wide'): width 'wide' is not a whole number" in run.output
+    assert [name for name in sessions(fleet, ADDRESSES[0]) if name.startswith("iso-")] == [
+        "iso-ok_composite", "iso-two_composite"]
+    sent = fleet.requests(seq, address=ADDRESSES[0])
+    assert not [entry for entry in sent if "iso-board" in str(entry) or "iso-wide" in str(entry)]
 
 
 def test_drift_lists_recordings_and_settings_and_sends_no_write(fleet, tmp_path):

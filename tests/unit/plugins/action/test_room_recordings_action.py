@@ -50,23 +50,30 @@ def test_a_bad_switch_names_its_value():
         action()._runs_in_controller({"antmedia_run_in_controller": "maybe"})
 
 
-def test_a_bad_item_is_refused_in_one_line_naming_its_index_its_room_and_the_value():
-    """Called directly (not through the role's filter), ansible-core's own message would name neither the item nor
-    the room ("argument 'width' ... found in 'recordings'"); the action plugin checks the items first, on every path."""
-    from ansible_collections.mediaops.antmedia.plugins.action.room_recordings import item_error
-    assert item_error({"recordings": [{"room": "a"}, {"room": "board", "width": "abc"}]}) == (
-        "recordings[1] (room 'board'): argument 'width' is of type str and we were unable to convert to int: "
-        "\"'abc'\" cannot be converted to an int")
-    assert item_error({"recordings": [{"room": "a", "record_type": "avi"}]}) == (
-        "recordings[0] (room 'a'): value of record_type must be one of: mp4, webm, got: avi")
-    assert item_error({"recordings": [{"room": "a"}, {"room": "b", "colour": "red"}]}).startswith(
-        "recordings[1] (room 'b'): unsupported option(s) colour.")
-    assert item_error({"recordings": [{"room": "a"}, "b"]}) is None  # ansible-core's own check parses or refuses it
-    assert item_error({"recordings": [{"room": "a"}, {"room": "b", "record_type": "webm"}]}) is None
-    assert item_error({"recordings": "a,b"}) is None  # not a list yet: the module's own validation answers
+def test_a_bad_item_becomes_a_refused_item_naming_every_error():
+    """ansible-core's check of the list would fail the whole task on one bad item, naming neither the item nor the
+    room; the action plugin turns it into a refused item the module reports, on every path."""
+    from ansible_collections.mediaops.antmedia.plugins.action.room_recordings import screened_args
+    args = screened_args({"recordings": [{"room": "a"}, {"room": "board", "width": "abc", "colour": "red"},
+                                         {"room": "b", "width": "640"}]})
+    assert args["recordings"][0] == {"room": "a", "state": "started", "width": 1280, "height": 720,
+                                     "record_type": "mp4", "extra_chrome_switches": [], "outside_schedule": False}
+    assert args["recordings"][1] == {"room": "board", "stream_id": None, "refused": (
+        "unknown key colour (known: room, stream_id, state, page, page_url, width, height, record_type, token, "
+        "publish_token, stream_jwt_secret, extra_chrome_switches, outside_schedule); width 'abc' is not a whole number")}
+    assert args["recordings"][2]["width"] == 640  # converted as ansible-core converts it
+    assert screened_args({"recordings": "a,b"}) == {"recordings": "a,b"}  # not a list: the module's check says it
 
 
-def test_a_bad_item_error_shows_no_secret_of_the_item():
-    from ansible_collections.mediaops.antmedia.plugins.action.room_recordings import item_error
-    message = item_error({"recordings": [{"room": "a", "token": "tok-9f8e7d", "width": "tok-9f8e7d"}]})
-    assert message.startswith("recordings[0] (room 'a'): argument 'width'") and "tok-9f8e7d" not in message
+def test_a_refused_item_carries_no_secret():
+    from ansible_collections.mediaops.antmedia.plugins.action.room_recordings import screened_args
+    args = screened_args({"recordings": [{"room": "a", "token": "tok-9f8e7d", "width": "tok-9f8e7d",
+                                          "publish_token": 5}]})
+    assert "tok-9f8e7d" not in repr(args) and "publish_token must be text" in args["recordings"][0]["refused"]
+
+
+def test_server_names_the_module_cannot_handle_pass_to_the_module_to_be_skipped():
+    from ansible_collections.mediaops.antmedia.plugins.action.room_recordings import screened_args
+    args = screened_args({"room_source": "server", "recordings": [{"room": "a/b"}, {"room": "a/b", "width": 0}]})
+    assert args["recordings"][0]["room"] == "a/b" and "refused" not in args["recordings"][0]
+    assert "width 0 must be a whole number" in args["recordings"][1]["refused"]

@@ -43,12 +43,24 @@ def test_bad_arguments_fail_like_the_module_before_any_request(ams):
     unknown = run({"recordings": [{"room": "a"}], "colour": "red"})
     assert unknown["failed"] is True and ams.calls == []
     assert unknown["msg"].startswith("Unsupported parameters for (%s) module: colour." % NAME)
-    choice = run({"recordings": [{"room": "a", "record_type": "avi"}]})
-    assert choice["failed"] is True and "avi" in choice["msg"] and "record_type" in choice["msg"]
     both = run({"recordings": [{"room": "a"}], "jwt_secret": SECRET, "jwt_token": "a.b.c"})
     assert both["failed"] is True and "mutually exclusive: jwt_secret|jwt_token" in both["msg"]
-    bad_item = run({"recordings": [{"room": "a"}, {"room": "a b"}]})
-    assert bad_item["failed"] is True and "recordings[1]" in bad_item["msg"] and ams.calls == []
+    source = run({"recordings": [{"room": "a"}], "room_source": "hooks"})
+    assert source["failed"] is True and "room_source" in source["msg"] and ams.calls == []
+
+
+def test_bad_items_cost_only_themselves(ams):
+    """Each bad item is refused on its own line (index, room, every error of it); the good rooms still converge."""
+    result = run({"recordings": [{"room": "a"}, {"room": "a b", "record_type": "avi", "width": "wide"},
+                                 {"room": "c"}]})
+    assert result["failed"] is True and result["started"] == ["a_composite", "c_composite"]
+    assert result["refused"] == ["recordings[1] (room 'a b'): room 'a b' must not contain spaces or other whitespace "
+                                 "(U+0020); width 'wide' is not a whole number; record_type 'avi' must be one of mp4, "
+                                 "webm"]
+    assert [room["status"] for room in result["rooms"]] == ["changed", "refused", "changed"]
+    assert result["msg"].startswith("http://127.0.0.1:5080 app live: 1 of 3 rooms not converged: recordings[1]")
+    assert result["msg"].endswith("the others: started: a, c; unchanged: 0") and "\n" not in result["msg"]
+    assert not [call for call in ams.writes if "a b" in call.path or "a%20b" in call.path]
 
 
 def test_no_log_values_are_scrubbed_from_the_result(ams):

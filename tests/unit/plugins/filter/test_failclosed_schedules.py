@@ -16,7 +16,7 @@ def window(**fields):
 def test_a_stopped_items_bad_schedule_fails_now():
     with pytest.raises(AnsibleFilterError) as error:
         scheduled_recordings([{"room": "r1", "state": "stopped", "schedule": [window(start="25:00")]}])
-    assert "antmedia_recordings[0] (room 'r1').schedule[0].start: '25:00'" in str(error.value)
+    assert "antmedia_recordings[0] (room 'r1'): schedule[0].start: '25:00'" in str(error.value)
     kept = scheduled_recordings([{"room": "r1", "state": "stopped", "schedule": [window()]}],
                                 now="2026-11-23T09:30:00+00:00")
     assert kept[0]["state"] == "stopped"  # a valid schedule still does not switch it on
@@ -42,9 +42,9 @@ def test_an_unquoted_time_is_explained_as_yaml_base_60():
     with pytest.raises(AnsibleFilterError) as error:
         scheduled_recordings([{"room": "r1", "schedule": [item]}], now="2026-11-23T09:30:00+00:00")
     # both times at once, not the first alone
-    assert str(error.value) == ("antmedia_recordings[0] (room 'r1').schedule[0].start: 570 is how YAML reads an "
+    assert str(error.value) == ("antmedia_recordings[0] (room 'r1'): schedule[0].start: 570 is how YAML reads an "
                                 "unquoted 9:30 (a base-60 number); quote it: '09:30'; "
-                                "antmedia_recordings[0] (room 'r1').schedule[0].end: 600 is how YAML reads an "
+                                "schedule[0].end: 600 is how YAML reads an "
                                 "unquoted 10:00 (a base-60 number); quote it: '10:00'")
 
 
@@ -54,7 +54,7 @@ def test_every_problem_of_one_schedule_is_reported_at_once():
     with pytest.raises(AnsibleFilterError) as error:
         scheduled_recordings([{"room": "r1", "schedule": schedule}], now="2026-11-23T09:30:00+00:00")
     message = str(error.value)
-    for fragment in ("antmedia_recordings[0] (room 'r1').schedule[0]: day 'monday' is not one of",
+    for fragment in ("antmedia_recordings[0] (room 'r1'): schedule[0]: day 'monday' is not one of",
                      "schedule[0].start: '9h' is not a time of day",
                      "schedule[0].timezone: timezone 'Mars/Olympus' is not an IANA time zone name",
                      "schedule[1].end: '25:00' is not a time of day",

@@ -86,7 +86,7 @@ def test_bad_input_names_the_item_and_value(schedule, now, message):
 def test_input_that_is_not_a_list_of_mappings():
     with pytest.raises(AnsibleFilterError, match="must be a list"):
         scheduled_recordings("room1")
-    with pytest.raises(AnsibleFilterError, match=r"antmedia_recordings\[0\]: 'room1' is not a mapping"):
+    with pytest.raises(AnsibleFilterError, match=r"antmedia_recordings\[0\]: 'room1' is not a mapping of options"):
         scheduled_recordings(["room1"])
 
 
@@ -100,9 +100,10 @@ def test_schedule_is_dropped_and_items_stopped_by_it_are_marked_outside_schedule
     assert "schedule" in items[0]  # the input is not changed
 
 
-@pytest.mark.parametrize("item, named", [({"room": 8}, "antmedia_recordings[0].room (8)"),
-                                         ({"room": True}, "antmedia_recordings[0].room (True)"),
-                                         ({"room": "r1", "stream_id": 31}, "antmedia_recordings[0].stream_id (31)")])
+@pytest.mark.parametrize("item, named", [({"room": 8}, "antmedia_recordings[0] (room 8): room is the number 8"),
+                                         ({"room": True}, "antmedia_recordings[0] (room True): room is the boolean"),
+                                         ({"room": "r1", "stream_id": 31},
+                                          "antmedia_recordings[0] (room 'r1'): stream_id is the number 31")])
 def test_room_or_stream_id_that_is_not_text_is_refused_saying_to_quote_it(item, named):
     with pytest.raises(AnsibleFilterError, match="quote it") as error:
         scheduled_recordings([item])
@@ -114,3 +115,29 @@ def test_a_bad_item_fails_in_one_line_naming_its_index_room_and_value():
         scheduled_recordings([{"room": "a"}, {"room": "b"}, {"room": "c"}, {"room": "board", "width": "abc"}])
     message = str(error.value)
     assert message.startswith("antmedia_recordings[3] (room 'board'): ") and "abc" in message and "\n" not in message
+
+
+def test_every_bad_item_and_every_error_of_it_in_one_line():
+    with pytest.raises(AnsibleFilterError) as error:
+        scheduled_recordings([{"room": "a", "width": "wide", "record_type": "avi"}, {"room": "b"},
+                              {"room": "c/d", "schedule": [{"days": ["funday"], "start": "09:00", "end": "10:00"}]}])
+    assert str(error.value) == (
+        "antmedia_recordings[0] (room 'a'): width 'wide' is not a whole number; record_type 'avi' must be one of "
+        "mp4, webm; antmedia_recordings[2] (room 'c/d'): room 'c/d' must not contain '/'; schedule[0]: day 'funday' "
+        "is not one of mon, tue, wed, thu, fri, sat, sun")
+
+
+def test_the_role_refuses_bad_items_one_by_one_and_keeps_the_others():
+    """bad_items=refuse (the conference_recording role): a bad item becomes a refused item (its room and the reason,
+    no secret), which room_recordings reports while it converges the others; indexes are kept."""
+    resolved = scheduled_recordings([
+        {"room": "a", "schedule": [{"days": ["mon"], "start": "09:00", "end": "10:00"}]},
+        {"room": "b", "token": "tok-1234", "schedule": [{"days": ["mon"], "start": "25:00", "end": "10:00"}]},
+        "c", {"room": "d"}], now="2026-11-23T09:30:00+00:00", bad_items="refuse")
+    assert resolved == [
+        {"room": "a", "state": "started"},
+        {"room": "b", "stream_id": None, "refused": "schedule[0].start: '25:00' is not a time of day in HH:MM form"},
+        {"room": None, "stream_id": None, "refused": "'c' is not a mapping of options (write it as: - room: NAME)"},
+        {"room": "d"}]
+    with pytest.raises(AnsibleFilterError, match="bad_items 'skip' must be one of fail, refuse"):
+        scheduled_recordings([], bad_items="skip")

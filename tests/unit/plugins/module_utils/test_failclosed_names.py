@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from ansible_collections.mediaops.antmedia.plugins.module_utils._room_recordings import desired_rooms
+from ansible_collections.mediaops.antmedia.plugins.module_utils._room_recordings import plan_rooms
 from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import (
     ValidationError,
     check_distinct,
@@ -78,12 +78,11 @@ def test_look_alike_twins_in_one_list_are_refused_naming_both(first, second):
     assert "looks the same as room %r of a" % first in str(error.value)
 
 
-def test_room_recordings_refuses_twins_before_anything_is_sent():
+def test_room_recordings_refuses_nfc_twins_naming_both_and_keeps_the_other_rooms():
     params = {"url": "http://127.0.0.1:5080", "app": "live", "page_base_url": None, "vod_timeout": 0,
-              "recordings": [{"room": "caf\u00e9"}, {"room": "cafe\u0301"}]}
-    with pytest.raises(ValidationError) as error:
-        desired_rooms(params)
-    assert "recordings[1]" in str(error.value) and "recordings[0]" in str(error.value)
-    params["recordings"] = [{"room": 8}]
-    with pytest.raises(ValidationError, match=r"^recordings\[0\] \(room 8\): room is the number 8"):
-        desired_rooms(params)
+              "recordings": [{"room": "caf\u00e9"}, {"room": "ok"}, {"room": "cafe\u0301"}, {"room": 8}]}
+    entries, _warnings = plan_rooms(params)
+    assert [entry.status for entry in entries] == ["refused", "ok", "refused", "refused"]
+    assert "recordings[2]" in entries[0].reason and "recordings[0]" in entries[2].reason
+    assert "NFC" in entries[0].reason
+    assert entries[3].label == "recordings[3] (room 8)" and entries[3].reason.startswith("room is the number 8")

@@ -77,19 +77,21 @@ def test_unlisted_pushes_are_left_unless_asked(ams, run):
 def test_failure_of_one_room_names_it_and_keeps_the_others(ams, run):
     ams.add_broadcast("busy_composite")  # someone else publishes on the push's id
     result = run(recordings=[{"room": "fine"}, {"room": "busy"}])
-    assert result["failed"] is True and "1 of 2 rooms failed" in result["msg"]
-    assert "recordings[1] (room 'busy')" in result["msg"]
+    assert result["failed"] is True and "1 of 2 rooms not converged" in result["msg"]
+    assert "recordings[1] (room 'busy')" in result["msg"] and result["msg"].endswith("the others: started: fine; unchanged: 0")
     assert result["rooms"][0]["changed"] is True and result["rooms"][1]["failed"] is True
+    assert [room["status"] for room in result["rooms"]] == ["changed", "failed"]
+    assert result["failed_rooms"] == ["recordings[1] (room 'busy'): " + result["rooms"][1]["msg"]]
 
 
 @pytest.mark.parametrize("recordings, expected", [
     ([{"room": "a/b"}], "recordings[0] (room 'a/b')"),
-    ([{"room": "ok"}, {"room": "ok"}], "already used by recordings[0]"),
+    ([{"room": "ok"}, {"room": "ok"}], "recordings[1] (room 'ok'): the same room as recordings[0] (room 'ok'); declare each room once"),
     ([{"room": "a", "height": 99999}], "height"),
     ([{"room": "a", "page_url": "javascript:alert(1)"}], "javascript:alert(1)"),
     ([{"room": "a", "extra_chrome_switches": ["--a,--b"]}], "extra_chrome_switches"),
 ])
-def test_bad_items_fail_before_any_request(ams, run, recordings, expected):
+def test_items_all_refused_send_no_request(ams, run, recordings, expected):
     result = run(recordings=recordings)
     assert result["failed"] is True and expected in result["msg"], result["msg"]
     assert ams.calls == []
