@@ -8,7 +8,6 @@ in this process on a local connection and on the target anywhere else."""
 
 from __future__ import annotations
 
-import inspect
 import socket
 import time
 from urllib.parse import urlsplit
@@ -22,12 +21,10 @@ from ansible_collections.mediaops.antmedia.plugins.action.room_recordings import
 from ansible_collections.mediaops.antmedia.plugins.module_utils import _auto_record as ar
 from ansible_collections.mediaops.antmedia.plugins.module_utils._connection import connection_argument_spec
 from ansible_collections.mediaops.antmedia.plugins.module_utils._module_template import task_result
-from ansible_collections.mediaops.antmedia.plugins.module_utils._room_recordings import room_recordings_argument_spec
 from ansible_collections.mediaops.antmedia.plugins.module_utils._secrets import strip_userinfo
 from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import (
     ValidationError,
     check_room,
-    skeleton,
 )
 from ansible_collections.mediaops.antmedia.plugins.modules.broadcast_info import read_broadcasts
 
@@ -85,24 +82,6 @@ def server_of(url):
     """The lock's key: the server's URL without credentials."""
     shown, _removed = strip_userinfo(url)
     return shown.rstrip("/").lower()
-
-
-def merge(results):
-    """One result of several room_recordings calls (look-alike rooms converged in separate calls)."""
-    merged = {"changed": False, "rooms": [], "started": [], "stopped": [], "warnings": []}
-    messages, failed = [], False
-    for result in results:
-        merged["changed"] = merged["changed"] or bool(result.get("changed"))
-        for key in ("rooms", "started", "stopped", "warnings"):
-            merged[key] += list(result.get(key) or [])
-        if result.get("failed"):
-            failed = True
-        if result.get("msg"):
-            messages.append(result["msg"])
-    merged["msg"] = "; ".join(messages)
-    if failed:
-        merged["failed"] = True
-    return merged
 
 
 class ActionModule(ActionBase):
@@ -236,14 +215,12 @@ class ActionModule(ActionBase):
         if not items:
             result.update(changed=False, msg="no room to %s" % mode)
             return result
-        common = dict(connection, start_concurrency=variables["auto_record_start_concurrency"])
-        if "room_source" in room_recordings_argument_spec():
-            batches, common["room_source"] = [items], "server"
-        else:  # a room_recordings that refuses look-alikes within one call: each twin in a call of its own
-            batches = ar.batches_without_lookalikes(items, skeleton)
-        converged = merge([self._run(CONVERGE_MODULE, dict(common, recordings=batch), task_vars) for batch in batches])
-        warnings.extend(converged.pop("warnings"))
-        result.update(converged)
+        # the server's names are its own: never refused as look-alikes of each other, case twins are two rooms
+        common = dict(connection, start_concurrency=variables["auto_record_start_concurrency"], room_source="server")
+        converged = self._run(CONVERGE_MODULE, dict(common, recordings=items), task_vars)
+        warnings.extend(converged.pop("warnings", None) or [])
+        result.update((key, value) for key, value in converged.items()
+                      if key != "invocation" and not key.startswith("_ansible"))
         return result
 
     def _run(self, module, module_args, task_vars):
@@ -258,13 +235,9 @@ class ActionModule(ActionBase):
         return result
 
 
-# the server's names are its own: a room_recordings with room_source also lets mixed-script names through
-SERVER_NAME_CHECK = {"look_alikes": False} if "look_alikes" in inspect.signature(check_room).parameters else {}
-
-
 def _check_room(room):
     try:
-        check_room(room, **SERVER_NAME_CHECK)
+        check_room(room, look_alikes=False)
     except ValidationError as exc:
         raise ValueError(str(exc))
 

@@ -185,20 +185,6 @@ def recordings_items(mode, rooms, record_type, page):
     return [{"room": room, "state": "stopped"} for room in rooms]
 
 
-def batches_without_lookalikes(items, shape):
-    """Split items so that no batch holds two rooms of one shape (for a room_recordings without room_source,
-    which refuses look-alikes within one call): case twins go to separate calls, both are converged."""
-    batches = []
-    for item in items:
-        for batch in batches:
-            if shape(item["room"]) not in set(shape(other["room"]) for other in batch):
-                batch.append(item)
-                break
-        else:
-            batches.append([item])
-    return batches
-
-
 # --- the lock, and the marks a start run leaves for the receiver -----------------------------------------------
 
 def default_state_dir(environ=None):

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from ansible_collections.mediaops.antmedia.plugins.module_utils import _auto_record as ar
-from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError, check_room, skeleton
+from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError, check_room
 
 SERVER = "10.77.0.11"
 OTHER = "10.77.0.12"
@@ -135,11 +135,10 @@ def test_late_duplicated_and_reordered_hooks_decide_nothing_the_server_contradic
     assert ar.rooms_to_start([room("r", active=())], ALL, check) == ([], [])
 
 
-def test_items_and_lookalike_batches():
+def test_items_keep_case_twins_apart():
     items = ar.recordings_items("start", ["Standup", "standup", "ok", "STANDUP"], "mp4", "multitrack")
     assert items[0] == {"room": "Standup", "state": "started", "record_type": "mp4", "page": "multitrack"}
-    batches = ar.batches_without_lookalikes(items, skeleton)
-    assert [[item["room"] for item in batch] for batch in batches] == [["Standup", "ok"], ["standup"], ["STANDUP"]]
+    assert [item["room"] for item in items] == ["Standup", "standup", "ok", "STANDUP"]
     assert ar.recordings_items("stop", ["a"], "mp4", "multitrack") == [{"room": "a", "state": "stopped"}]
 
 
