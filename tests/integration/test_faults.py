@@ -142,7 +142,7 @@ def test_batch_converges_through_faults_without_duplicates(standin_push, run_tas
     args = dict(url=ams.base_url(), app="live", recordings=[{"room": room} for room in rooms], timeout=5)
     first = run_task("room_recordings", args)
     if first.get("failed"):
-        assert one_line(first["msg"]) and "rooms failed" in first["msg"]
+        assert one_line(first["msg"]) and "rooms not converged" in first["msg"]
     second = run_task("room_recordings", args)
     assert second.get("failed") is not True, second.result
     third = run_task("room_recordings", args)

@@ -44,7 +44,7 @@ def test_a_forged_room_composite_is_named_and_the_other_rooms_are_recorded(shape
     seq = ams.last_seq()
     wanted = [{"room": room, "page": page, "record_type": "mp4"} for room in ("north", "south", "east")]
     result = run_task("room_recordings", dict(url=ams.base_url(), app="live", recordings=wanted))
-    assert result["failed"] is True and "1 of 3 rooms failed" in result["msg"]
+    assert result["failed"] is True and "1 of 3 rooms not converged" in result["msg"]
     lines = [line for line in result["msg"].splitlines() if "south" in line]
     assert len(lines) == 1 and "stream id south_composite taken by another publisher" in lines[0]
     assert [(room["room"], room["recording"]) for room in result["rooms"]] == [
