@@ -9,7 +9,6 @@ from __future__ import annotations
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaClient
-from ansible_collections.mediaops.antmedia.plugins.module_utils._jwt import JwtSecretError, check_secret
 from ansible_collections.mediaops.antmedia.plugins.module_utils._secrets import REDACTED, strip_userinfo
 from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import (
     ValidationError,
@@ -47,12 +46,15 @@ def antmedia_module_kwargs(argument_spec, mutually_exclusive=None, **kwargs):
 
 
 def check_connection(params):
-    """Validate the connection options (raises ValidationError or JwtSecretError); nothing is sent."""
+    """Validate the connection options (raises ValidationError, JwtSecretError included); nothing is sent."""
     check_http_url(params["url"], "url", allow_query=False)
     check_id(params["app"], "app")
     if params["timeout"] is None or params["timeout"] <= 0 or params["timeout"] > MAX_TIMEOUT:
         raise ValidationError("timeout %r must be from 1 to %d seconds" % (params["timeout"], MAX_TIMEOUT))
     if params.get("jwt_secret") is not None:
+        # only when a secret is given: a run without one never loads the JWT code
+        from ansible_collections.mediaops.antmedia.plugins.module_utils._jwt import check_secret
+
         check_secret(params["jwt_secret"])
     token = params.get("jwt_token")
     # it goes into an HTTP header: visible ASCII (a JWT, perhaps after "Bearer "), never shown in the message
@@ -70,7 +72,7 @@ def connect(params, client_class=AntMediaClient):
     params["url"] = shown_url  # before anything can fail: the invocation Ansible returns shows no password
     try:
         check_connection(dict(params, url=url))
-    except (ValidationError, JwtSecretError) as exc:
+    except ValidationError as exc:
         message = str(exc)
         for secret in sorted(userinfo, key=len, reverse=True):
             message = message.replace(secret, REDACTED)

@@ -11,12 +11,11 @@ import hmac
 import json
 import time
 
+# raised here; defined with the other input errors so that a run without a secret never loads this module
+from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import JwtSecretError  # noqa: F401
+
 # AMS builds its HMAC key with a library that rejects keys shorter than 256 bits.
 MIN_SECRET_BYTES = 32
-
-
-class JwtSecretError(ValueError):
-    """The secret can never be accepted by the server."""
 
 
 def _b64url(data):

@@ -51,6 +51,10 @@ class ValidationError(ValueError):
     """A value that must not reach the server."""
 
 
+class JwtSecretError(ValidationError):
+    """A JWT secret that cannot sign anything (defined here, so that a run without a secret never loads _jwt)."""
+
+
 def _shown(value):
     """The value as it appears in a message: repr, so empty strings and control characters show."""
     return repr(value)
