@@ -45,8 +45,8 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description:
-    - One line per reason, for example V(app LiveApp: media pushes [room1_composite], recordings [room1_composite])
-      or V(app live could not be read: ... (a recording may be running)). Empty when a restart is safe.
+    - "One line per reason, for example C(app LiveApp: media pushes [room1_composite], recordings [room1_composite])
+      or C(app live could not be read: ... (a recording may be running)). Empty when a restart is safe."
   type: list
   elements: str
 """
@@ -87,8 +87,8 @@ def restart_blockers(state, apps, install_dir="/usr/local/antmedia"):
         item = item if isinstance(item, Mapping) else {}
         app = _text(item.get("app", "?"))
         accounted.add(app)
-        blockers.append("app %s could not be read: %s%s" % (app, _text(item.get("reason") or "no reason given"),
-                                                             MAY_RECORD))
+        reason = _text(item.get("reason") or "no reason given")
+        blockers.append("app %s could not be read: %s%s" % (app, reason, MAY_RECORD))
     for app in apps:
         if app not in accounted:
             blockers.append("app %s could not be read: the result does not mention it%s" % (app, MAY_RECORD))

@@ -14,7 +14,8 @@ import json
 import re
 from urllib.parse import quote
 
-from ansible_collections.mediaops.antmedia.plugins.module_utils._transport import (  # noqa: F401 (re-exported)
+# re-exported: the modules and other module_utils import these names from the client
+from ansible_collections.mediaops.antmedia.plugins.module_utils._transport import (  # noqa: F401 pylint: disable=unused-import
     READ_METHODS,
     AntMediaError,
     Answer,

@@ -80,8 +80,6 @@ class OutcomeUnknownError(AntMediaError):
     """A write may or may not have reached the server: re-read the state, never re-send."""
 
 
-
-
 class Response(object):
     """What the client keeps of an HTTP answer."""
 

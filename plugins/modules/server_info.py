@@ -18,7 +18,7 @@ description:
     only once the publisher page C(/APP/media-push/media-push-publisher.html) answers 200 (RV(apps.media_push_ready)).
   - Used before a restart (a restart ends every push and loses the recording in progress) and after it (wait
     until the server is ready, then check that the plugin is loaded).
-  - Says what a restart would cut (RV(busy)) and what could not be read (RV(unreadable)). It fails closed: an
+  - Says what a restart would cut (RV(busy)) and what could not be read (RV(unreadable)). It fails closed. An
     application whose state could not be read for any reason (no answer, a timeout, a 403 of a security filter, an
     HTML page instead of JSON, an application that is not there, a list that makes no sense) is listed in
     RV(unreadable) with its reason and never counts as idle. A restart is safe only when both are empty.

@@ -51,8 +51,9 @@ def read_jar_version(path, artifact=None):
         return None, "no file %s" % path
     except (OSError, zipfile.BadZipFile, KeyError, RuntimeError) as error:
         return None, "%s cannot be read as a jar: %s" % (path, error)
-    return None, "%s declares no version%s" % (path, " (no %s pom.properties, no Implementation-Version)" % artifact
-                                                if artifact else " (no Implementation-Version in its manifest)")
+    missing = (" (no %s pom.properties, no Implementation-Version)" % artifact if artifact
+               else " (no Implementation-Version in its manifest)")
+    return None, "%s declares no version%s" % (path, missing)
 
 
 def main(argv):

@@ -10,7 +10,8 @@ from ansible_collections.mediaops.antmedia.plugins.filter.service_down import se
 APPS = ["live", "LiveApp"]
 
 
-def state(busy=(), unreadable=(), apps=APPS):
+def state(busy=(), unreadable=(), apps=None):
+    apps = APPS if apps is None else apps
     return dict(changed=False, ready=not unreadable, busy=list(busy), unreadable=list(unreadable),
                 apps={app: {} for app in apps if app not in [item["app"] for item in unreadable]})
 
