@@ -81,6 +81,8 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
                              "conference app); repeatable, or comma-separated; APP is created if missing")
     parser.add_argument("--server-version", default="2.17.1", metavar="X.Y.Z",
                         help="the AMS release answered as (2.8.0 and later; 3.x: the 3.0 REST shape)")
+    parser.add_argument("--edition", choices=("enterprise", "community"), default="enterprise",
+                        help="the edition answered as (GET v2/version's versionType)")
     parser.add_argument("--plugin-setup-delay", type=float, default=1.0, metavar="S",
                         help="seconds after each (re)start before the Media Push plugin's publisher page appears")
     parser.add_argument("--plugin-setup-fails", action="store_true",
@@ -119,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
                           apps=tuple(name.strip() for name in arguments.apps.split(",") if name.strip()),
                           push_start_delay=arguments.push_start_delay, init_delay=arguments.init_delay,
                           host_address=arguments.host_address, app_kinds=arguments.app_kinds,
-                          server_version=arguments.server_version.strip(),
+                          server_version=arguments.server_version.strip(), edition=arguments.edition,
                           plugin_setup_delay=arguments.plugin_setup_delay,
                           plugin_setup_fails=arguments.plugin_setup_fails,
                           push_prepare_window=arguments.push_prepare_window,

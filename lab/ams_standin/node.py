@@ -42,6 +42,7 @@ class NodeOptions:
     host_address: str | None = None
     app_kinds: dict[str, str] = field(default_factory=dict)   # APP -> "sample" or "circle"
     server_version: str = "2.17.1"
+    edition: str = "enterprise"          # or "community": GET v2/version's versionType
     plugin_setup_delay: float = 1.0      # the Media Push plugin writes its publisher page this long after start
     plugin_setup_fails: bool = False     # ... or never (its set-up failed; only logged on a real server)
     push_prepare_window: float = 0.5     # after a push starts, recording/true answers "couldn't be started"

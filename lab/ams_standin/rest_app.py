@@ -37,7 +37,7 @@ def _v3(app: "Application") -> bool:
 
 @routes.get("/v2/version")
 def version(app: "Application", request: Request) -> Response:
-    return json_response(version_json(app.node.options.server_version))
+    return json_response(version_json(app.node.options.server_version, app.node.options.edition))
 
 
 def _int_arg(request: Request, name: str, default: int = 0) -> int:

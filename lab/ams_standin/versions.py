@@ -15,6 +15,9 @@ from __future__ import annotations
 import re
 
 ENTERPRISE_EDITION = "Enterprise Edition"   # RestServiceBase.ENTERPRISE_EDITION: media push needs WebRTC ingest
+COMMUNITY_EDITION = "Community Edition"     # RestServiceBase.COMMUNITY_EDITION
+# RestServiceBase.isEnterprise(): the Enterprise jar's class io.antmedia.enterprise.adaptive.EncoderAdaptor loads.
+VERSION_TYPES = {"enterprise": ENTERPRISE_EDITION, "community": COMMUNITY_EDITION}
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 
 # The oldest release modelled: Media Push exists from 2.8 on (contract, "Plugin version = server version").
@@ -55,7 +58,7 @@ def put_replaces_whole_broadcast(version: tuple[int, int, int]) -> bool:
 BUILD_NUMBER = "20250101_1200"
 
 
-def version_json(version_name: str) -> dict:
+def version_json(version_name: str, edition: str = "enterprise") -> dict:
     """io.antmedia.rest.model.Version as Jackson writes it (field order of the class)."""
-    return {"versionName": version_name, "versionType": ENTERPRISE_EDITION,
+    return {"versionName": version_name, "versionType": VERSION_TYPES[edition],
             "buildNumber": BUILD_NUMBER}

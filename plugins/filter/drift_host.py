@@ -65,6 +65,7 @@ _value:
 
 from ansible.module_utils.parsing.convert_bool import boolean
 
+from ansible_collections.mediaops.antmedia.plugins.module_utils._plugin_release import media_push_version
 from ansible_collections.mediaops.antmedia.plugins.module_utils._secrets import shown
 
 LOCAL_CONNECTIONS = ("local", "ansible.builtin.local")
@@ -100,7 +101,7 @@ def plugin_findings(state):
     problems = []
     if _flag(state.get("jar_changed")):
         problems.append("media-push " + (version_found or "missing") + ((", sha1 " + sha1_found[:12]) if sha1_found else ""))
-    if version_found and server_version and version_found != server_version:
+    if version_found and server_version and version_found != media_push_version(server_version):
         problems.append("media-push %s does not match the server version %s" % (version_found, server_version))
     if not_loaded_in and sha1_found:
         problems.append("installed, not loaded (no Media Push routes in %s)" % ", ".join(str(app) for app in not_loaded_in))

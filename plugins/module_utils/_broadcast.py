@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 
+from ansible_collections.mediaops.antmedia.plugins.module_utils._secrets import REDACTED
 from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import RECORD_TYPES
 
 BROADCASTING = "broadcasting"
@@ -20,7 +21,6 @@ TERMINATED_UNEXPECTEDLY = "terminated_unexpectedly"
 COMPOSITE_SUFFIX = "_composite"
 RECORD_FIELDS = {"mp4": "mp4Enabled", "webm": "webMEnabled"}
 ON, OFF, UNKNOWN = "on", "off", "unknown"
-REDACTED = "********"
 # Broadcast fields that can hold credentials (IP camera logins, RTMP stream keys, hook URLs).
 _SECRET_FIELDS = ("password",)
 _URL_FIELDS = ("streamUrl", "rtmpURL", "listenerHookURL", "ipAddr")

@@ -9,11 +9,6 @@ from __future__ import annotations
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaClient
-from ansible_collections.mediaops.antmedia.plugins.module_utils._jwt import (
-    JwtSecretError,
-    check_secret,
-    weak_secret_warning,
-)
 from ansible_collections.mediaops.antmedia.plugins.module_utils._secrets import REDACTED, strip_userinfo
 from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import (
     ValidationError,
@@ -64,13 +59,16 @@ def option_name(option):
 
 
 def check_connection(params):
-    """Validate the connection options (raises ValidationError or JwtSecretError); nothing is sent."""
+    """Validate the connection options (raises ValidationError, JwtSecretError included); nothing is sent."""
     check_http_url(params["url"], option_name("url"), allow_query=False)
     check_id(params["app"], option_name("app"))
     if params["timeout"] is None or params["timeout"] <= 0 or params["timeout"] > MAX_TIMEOUT:
         raise ValidationError("%s %r must be from 1 to %d seconds" % (option_name("timeout"), params["timeout"],
                                                                       MAX_TIMEOUT))
     if params.get("jwt_secret") is not None:
+        # only when a secret is given: a run without one never loads the JWT code
+        from ansible_collections.mediaops.antmedia.plugins.module_utils._jwt import check_secret
+
         check_secret(params["jwt_secret"], option_name("jwt_secret"))
     token = params.get("jwt_token")
     # it goes into an HTTP header: visible ASCII (a JWT, perhaps after "Bearer "), never shown in the message
@@ -89,15 +87,18 @@ def connect(params, client_class=AntMediaClient):
     params["url"] = shown_url  # before anything can fail: the invocation Ansible returns shows no password
     try:
         check_connection(dict(params, url=url))
-    except (ValidationError, JwtSecretError) as exc:
+    except ValidationError as exc:
         message = str(exc)
         for secret in sorted(userinfo, key=len, reverse=True):
             message = message.replace(secret, REDACTED)
         raise ValidationError(message)
     warnings = []
-    weak = weak_secret_warning(params.get("jwt_secret"), option_name("jwt_secret"))
-    if weak:
-        warnings.append(weak)
+    if params.get("jwt_secret"):
+        from ansible_collections.mediaops.antmedia.plugins.module_utils._jwt import weak_secret_warning
+
+        weak = weak_secret_warning(params["jwt_secret"], option_name("jwt_secret"))
+        if weak:
+            warnings.append(weak)
     if not params["validate_certs"]:
         warnings.append("validate_certs is false: the certificate of %s is not verified, so anyone in the path can "
                         "read the requests and their credentials" % shown_url)

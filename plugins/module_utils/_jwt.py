@@ -11,13 +11,12 @@ import hmac
 import json
 import time
 
+# raised here; defined with the other input errors so that a run without a secret never loads this module
+from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import JwtSecretError  # noqa: F401
+
 # HS256 keys shorter than the hash (256 bits) are weak (RFC 7518, 3.2); AMS's java-jwt accepts them anyway
 # (HMACAlgorithm rejects only a null secret), so a shorter secret is warned about, never refused.
 MIN_SECRET_BYTES = 32
-
-
-class JwtSecretError(ValueError):
-    """The secret can never be accepted by the server."""
 
 
 def weak_secret_warning(secret, name="jwt_secret"):

@@ -18,6 +18,7 @@ from ansible_collections.mediaops.antmedia.plugins.module_utils._recording impor
     BroadcastReconciler,
     unknown_warning,
 )
+from ansible_collections.mediaops.antmedia.plugins.module_utils._secrets import REDACTED
 from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import (
     MAX_HEIGHT,
     MAX_WIDTH,
@@ -55,7 +56,6 @@ PARTIAL_UPDATE_VERSION = (2, 10, 1)
 CIRCLE_FLAG = "isRecording"
 # The writes that may finalise a recording into a VoD.
 STOPS = ("stop_push", "stop_stale_push", "stop_recording")
-REDACTED = "********"
 
 
 def room_options(record_type_default=None):

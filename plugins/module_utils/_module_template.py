@@ -24,7 +24,6 @@ from ansible_collections.mediaops.antmedia.plugins.module_utils._connection impo
     connect,
     subject,
 )
-from ansible_collections.mediaops.antmedia.plugins.module_utils._jwt import JwtSecretError
 from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError
 
 
@@ -56,7 +55,7 @@ def task_result(converge, params, check_mode=False, diff=False, no_log_values=No
             prepare(params)
         client, warnings = connect(params, client_class)
         result = converge(params, client, check_mode)
-    except (ValidationError, JwtSecretError) as exc:
+    except ValidationError as exc:  # JwtSecretError included
         result = {"failed": True, "changed": False, "msg": str(exc)}
     except AntMediaError as exc:
         result = {"failed": True, "changed": bool(getattr(exc, "changed", False)), "msg": failure_line(client, exc)}

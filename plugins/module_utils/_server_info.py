@@ -1,7 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: mediaops.antmedia contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Whether a server is ready, whether Media Push is loaded, and what is live (private API)."""
+"""Whether a server is ready, whether Media Push is loaded, what is live, and so whether a restart would cut
+something (private API).
+
+The restart guard is decided here and fails closed: an app whose state could not be read for any reason (no
+answer, a timeout, a 403, HTML instead of JSON, a list that makes no sense) is listed in ``unreadable`` with
+its reason, and never counts as idle.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +19,17 @@ from ansible_collections.mediaops.antmedia.plugins.module_utils._broadcast impor
 )
 from ansible_collections.mediaops.antmedia.plugins.module_utils._client import AntMediaError, is_json
 
-NOT_READY_KINDS = ("connection", "initializing")
+# Errors after which the other apps are not asked: the server itself did not answer.
+UNREACHABLE_KINDS = ("connection",)
 PUBLISHER_PAGE = "media-push/media-push-publisher.html"
 # The plugin's publisher page holds the frame the target page is loaded into; Circle's 200 page does not.
 PUBLISHER_MARKER = "media-push-iframe"
+# RestServiceBase.ENTERPRISE_EDITION / COMMUNITY_EDITION, the versionType of GET v2/version.
+EDITIONS = {"Enterprise Edition": "Enterprise", "Community Edition": "Community"}
+
+
+class UnreadableState(AntMediaError):
+    """An answer that parsed but cannot be trusted to say what is live."""
 
 
 def media_push_loaded(client):
@@ -42,8 +55,15 @@ def media_push_ready(client):
 
 
 def live_state(broadcasts):
-    """Counts and stream ids of what a restart would end: live broadcasts, pushes and recordings."""
-    live = [broadcast for broadcast in broadcasts if isinstance(broadcast, dict) and is_broadcasting(broadcast)]
+    """Counts and stream ids of what a restart would end: live broadcasts, pushes and recordings.
+
+    An item that is not a broadcast with a stream id makes the whole list unreadable (fail closed)."""
+    for index, broadcast in enumerate(broadcasts):
+        if not isinstance(broadcast, dict) or not isinstance(broadcast.get("streamId"), str) \
+                or not broadcast["streamId"]:
+            raise UnreadableState("item %d of the broadcast list is not a broadcast with a streamId" % index,
+                                  kind="protocol")
+    live = [broadcast for broadcast in broadcasts if is_broadcasting(broadcast)]
     pushes = sorted(broadcast["streamId"] for broadcast in live if is_media_push(broadcast))
     # A push may record without its fields saying so (started with a recordType): counted as recording.
     recordings = sorted(broadcast["streamId"] for broadcast in live
@@ -51,24 +71,70 @@ def live_state(broadcasts):
     return dict(active_broadcasts=len(live), active_pushes=pushes, active_recordings=recordings)
 
 
+def busy_items(apps_state):
+    """What a restart would cut, one item per app and stream: {app, stream_id, media_push, recording}."""
+    items = []
+    for app, state in apps_state.items():
+        pushes = set(state["active_pushes"])
+        recordings = set(state["active_recordings"])
+        for stream_id in sorted(pushes | recordings):
+            items.append(dict(app=app, stream_id=stream_id, media_push=stream_id in pushes,
+                              recording=stream_id in recordings))
+    return items
+
+
+def edition_of(version_type):
+    """Enterprise or Community from GET v2/version's versionType; "" when the server says something else."""
+    return EDITIONS.get(version_type, "") if isinstance(version_type, str) else ""
+
+
+def _read_app(client, app):
+    client.app = app
+    state = live_state(client.list_broadcasts())
+    state["media_push_loaded"] = media_push_loaded(client)
+    state["media_push_ready"] = state["media_push_loaded"] and media_push_ready(client)
+    return state
+
+
+def _one_line(exc):
+    return " ".join(str(getattr(exc, "message", None) or exc).split())
+
+
 def read_server(client, apps):
-    """{ready, not_ready_reason, version_name, apps: {APP: {...}}} for the client's server; the client's app is
-    switched per app."""
+    """The state of the client's server, app by app (the client's app is switched per app).
+
+    ``ready``: every app was read; ``busy``: what a restart would cut; ``unreadable``: [{app, reason}] of the
+    apps that could not be read (a restart may cut something there too). One app that cannot be read costs only
+    itself, except when the server does not answer at all: then the apps not yet asked are not asked."""
     report = {}
-    version_name = ""
+    unreadable = []
+    unreachable = None
+    version_name = edition = ""
     for app in apps:
-        client.app = app
+        if unreachable is not None:
+            unreadable.append(dict(app=app, reason="not asked, the server did not answer (%s)" % unreachable))
+            continue
         try:
-            app_state = live_state(client.list_broadcasts())
+            report[app] = _read_app(client, app)
             if not version_name:
                 version_name = client.server_version()  # the server's, so read once
-            app_state["media_push_loaded"] = media_push_loaded(client)
-            app_state["media_push_ready"] = app_state["media_push_loaded"] and media_push_ready(client)
+                edition = edition_of(client.server_version_field("versionType"))
         except AntMediaError as exc:
-            if exc.kind in NOT_READY_KINDS:
-                return dict(ready=False, not_ready_reason=exc.message if app in exc.message else "app %s: %s" % (app, exc.message),
-                            version_name=version_name, media_push_ready=False, apps={})
-            raise
-        report[app] = app_state
-    return dict(ready=True, not_ready_reason="", version_name=version_name,
-                media_push_ready=bool(report) and all(state["media_push_ready"] for state in report.values()), apps=report)
+            report.pop(app, None)
+            unreadable.append(dict(app=app, reason=_one_line(exc)))
+            if exc.kind in UNREACHABLE_KINDS:
+                unreachable = _one_line(exc)
+    ready = not unreadable
+    return dict(
+        ready=ready,
+        not_ready_reason="; ".join(item["reason"] if item["app"] in item["reason"] else
+                                   "app %s: %s" % (item["app"], item["reason"]) for item in unreadable),
+        version_name=version_name,
+        edition=edition,
+        media_push_ready=ready and bool(report) and all(state["media_push_ready"] for state in report.values()),
+        media_push_not_loaded=[app for app in report if not report[app]["media_push_loaded"]],
+        media_push_not_ready=[app for app in report if not report[app]["media_push_ready"]],
+        apps=report,
+        busy=busy_items(report),
+        unreadable=unreadable,
+    )

@@ -68,6 +68,10 @@ def kind_of(value):
     return "an unsupported value"
 
 
+class JwtSecretError(ValidationError):
+    """A JWT secret that cannot sign anything (defined here, so that a run without a secret never loads _jwt)."""
+
+
 def _shown(value):
     """The value as it appears in a message: repr, so empty strings and control characters show."""
     return repr(value)

@@ -18,8 +18,14 @@ description:
     only once the publisher page C(/APP/media-push/media-push-publisher.html) answers 200 (RV(apps.media_push_ready)).
   - Used before a restart (a restart ends every push and loses the recording in progress) and after it (wait
     until the server is ready, then check that the plugin is loaded).
-  - A server that refuses connections or answers C(Application is getting initialized) is reported with
-    RV(ready=false); the task does not fail, so it can be retried with C(until).
+  - Says what a restart would cut (RV(busy)) and what could not be read (RV(unreadable)). It fails closed. An
+    application whose state could not be read for any reason (no answer, a timeout, a 403 of a security filter, an
+    HTML page instead of JSON, an application that is not there, a list that makes no sense) is listed in
+    RV(unreadable) with its reason and never counts as idle. A restart is safe only when both are empty.
+  - One application that cannot be read costs only itself; the others are still read. When the server does not
+    answer at all (refused, or no answer within O(timeout)), the applications not yet asked are listed as unreadable
+    without asking them.
+  - The task does not fail for what the server answers, only for bad input, so it can be retried with C(until).
 extends_documentation_fragment:
   - mediaops.antmedia.connection
   - mediaops.antmedia.attributes
@@ -66,26 +72,83 @@ EXAMPLES = r"""
   retries: 30
   delay: 2
 
-- name: Refuse to go on while something records
+- name: Refuse to go on while a restart would cut something, or the server could not be read
   ansible.builtin.assert:
-    that: antmedia.apps.LiveApp.active_recordings | length == 0
+    that:
+      - antmedia.busy | length == 0
+      - antmedia.unreadable | length == 0
+    fail_msg: "busy: {{ antmedia.busy | map(attribute='stream_id') | join(', ') }}; unreadable: {{ antmedia.not_ready_reason }}"
 """
 
 RETURN = r"""
 ready:
-  description: Whether the REST API of every application answered.
+  description: Whether every application of O(apps) was read (RV(unreadable) is empty).
   returned: always
   type: bool
   sample: true
 not_ready_reason:
-  description: Why the server is not ready (empty when it is).
+  description: Why the server is not ready, one reason per unreadable application (empty when it is ready).
   returned: always
   type: str
   sample: app LiveApp is still starting (Application is getting initialized, HTTP 403)
+busy:
+  description:
+    - What a restart would cut, one item per application and live stream that is a media push or records
+      (see the notes about recordings). Empty when nothing is live in the applications that were read.
+    - Read together with RV(unreadable), since an application that could not be read lists nothing here.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    app:
+      description: The application.
+      type: str
+    stream_id:
+      description: The stream id.
+      type: str
+    media_push:
+      description: Whether it is a media push.
+      type: bool
+    recording:
+      description: Whether it records (every live media push counts as recording).
+      type: bool
+  sample: [{app: LiveApp, stream_id: board-meeting_composite, media_push: true, recording: true}]
+unreadable:
+  description: The applications that could not be read, and why; a restart may cut something there.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    app:
+      description: The application.
+      type: str
+    reason:
+      description: Why, in one line.
+      type: str
+  sample: [{app: LiveApp, reason: "cannot reach http://127.0.0.1:5080: no answer within 10 s (timeout) (after 1 attempts)"}]
+edition:
+  description:
+    - V(Enterprise) or V(Community), from the C(versionType) of C(GET /APP/rest/v2/version) (C(Enterprise Edition) or
+      C(Community Edition)); empty when the server was not read or says something else.
+  returned: always
+  type: str
+  sample: Enterprise
+media_push_not_loaded:
+  description: The applications read where the Media Push plugin is not loaded.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+media_push_not_ready:
+  description: The applications read where Media Push cannot push yet (not loaded, or its publisher page is missing).
+  returned: always
+  type: list
+  elements: str
+  sample: [LiveApp]
 version_name:
   description:
     - The server's version, the C(versionName) of C(GET /APP/rest/v2/version) (read once, from the first application).
-    - Empty when the server is not ready.
+    - Empty when no application could be read.
   returned: always
   type: str
   sample: 3.0.1
@@ -95,7 +158,7 @@ media_push_ready:
   type: bool
   sample: true
 apps:
-  description: Per application (only when RV(ready) is true; empty otherwise).
+  description: Per application that was read (those in RV(unreadable) are left out).
   returned: always
   type: dict
   contains:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def info(run_task, ams, apps=("live", "LiveApp"), **extra):
     return run_task("server_info", dict(url=ams.base_url(), apps=list(apps), **extra))
@@ -57,10 +59,54 @@ def test_not_ready_while_starting_and_when_down(make_standin, run_task):
     assert down["ready"] is False and down["not_ready_reason"]
 
 
-def test_unknown_app_and_bad_app_name_fail_clearly(standin, run_task):
+def test_an_unknown_app_is_unreadable_and_a_bad_app_name_fails_clearly(standin, run_task):
+    standin.publish("camera2")
+    standin.call("PUT", "/live/rest/v2/broadcasts/camera2/recording/true?recordType=mp4")
     missing = info(run_task, standin, apps=["live", "NoSuchApp"])
-    assert missing["failed"] is True and "NoSuchApp" in missing["msg"]
+    assert missing.result.get("failed", False) is False and missing["ready"] is False
+    assert [item["app"] for item in missing["unreadable"]] == ["NoSuchApp"]
+    assert "there is no application NoSuchApp" in missing["unreadable"][0]["reason"]
+    assert missing["busy"] == [dict(app="live", stream_id="camera2", media_push=False, recording=True)]
     seq = standin.last_seq()
     bad = info(run_task, standin, apps=["../etc"])
     assert bad["failed"] is True and "apps[0]" in bad["msg"] and "../etc" in bad["msg"]
     assert standin.requests(seq) == []
+
+
+# Issue 26: the restart guard fails closed. Answers as a real server or a proxy in front of it can give them
+# (lab/CONTRACT.md, "Not-found answers, Circle apps, AMS 3.x": error pages are HTML; "Security filters": a refusal
+# is an HTML 403 page).
+def test_busy_names_what_a_restart_would_cut_in_every_app(make_standin, run_task):
+    ams = make_standin(media_push=True)
+    ams.join("board", "alice")
+    ams.circle_record("board")
+    ams.publish("lecture", app="LiveApp")
+    ams.call("PUT", "/LiveApp/rest/v2/broadcasts/lecture/recording/true?recordType=webm")
+    found = info(run_task, ams)
+    assert found["busy"] == [
+        dict(app="live", stream_id="board_composite", media_push=True, recording=True),
+        dict(app="LiveApp", stream_id="lecture", media_push=False, recording=True),
+    ]
+    assert found["unreadable"] == [] and found["ready"] is True
+
+
+@pytest.mark.parametrize("rule, reason", [
+    (dict(kind="status", status=200), "broadcast list"),                  # an HTML page with 200 (a proxy, a portal)
+    (dict(kind="status", status=403), "HTTP 403"),
+    (dict(kind="slow", delay=4), "timeout"),                        # the module's timeout is 2 s below
+], ids=["html-200", "403", "slow"])
+def test_what_cannot_be_read_is_unreadable_never_idle(make_standin, run_task, rule, reason):
+    ams = make_standin(media_push=True)
+    ams.join("board", "alice")
+    ams.circle_record("board")
+    ams.set_faults(dict(rule, method="GET", path="/live/rest/v2/broadcasts/list"))
+    found = info(run_task, ams, apps=["live"], timeout=2)
+    assert found.result.get("failed", False) is False
+    assert found["busy"] == [] and found["ready"] is False
+    assert [item["app"] for item in found["unreadable"]] == ["live"] and reason in found["unreadable"][0]["reason"]
+    assert ams.faults()["rules"][0]["remaining"] == 0
+
+
+def test_the_edition_is_the_servers(make_standin, run_task):
+    assert info(run_task, make_standin(), apps=["live"])["edition"] == "Enterprise"
+    assert info(run_task, make_standin(extra_args=("--edition", "community")), apps=["live"])["edition"] == "Community"

@@ -29,6 +29,22 @@ def test_version_endpoint_default_and_set_at_start(make_standin):
     assert three.call("GET", "/LiveApp/rest/v2/version")[1]["versionName"] == "3.0.1"
 
 
+def test_the_edition_is_the_version_type_community_or_enterprise(make_standin):
+    """lab/CONTRACT.md, "Versions and editions": GET /{APP}/rest/v2/version's versionType is "Enterprise Edition"
+    when the Enterprise classes load, else "Community Edition" (ant-media/Ant-Media-Server
+    `rest/RestServiceBase.java`: getSoftwareVersion, isEnterprise, ENTERPRISE_EDITION, COMMUNITY_EDITION;
+    `rest/model/Version.java`: versionName, versionType, buildNumber)."""
+    community = make_standin(extra_args=("--edition", "community"))
+    status, version = community.call("GET", "/LiveApp/rest/v2/version")
+    assert status == 200 and list(version) == ["versionName", "versionType", "buildNumber"]
+    assert version["versionType"] == "Community Edition" and version["versionName"] == "2.17.1"
+    enterprise = make_standin(extra_args=("--edition", "enterprise"))
+    assert enterprise.call("GET", "/live/rest/v2/version")[1]["versionType"] == "Enterprise Edition"
+    bad = make_standin(start=False, extra_args=("--edition", "platinum"))
+    with pytest.raises(Exception, match="exited"):
+        bad.start(timeout=10)
+
+
 def test_version_endpoint_is_behind_the_app_filters(standin):
     """RootRestService is a resource of the application's Jersey servlet (/rest/*): IPFilter applies."""
     assert is_tomcat_error(call_from("127.0.0.2", standin, "GET", "/live/rest/v2/version"), 403)

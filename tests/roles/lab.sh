@@ -20,6 +20,9 @@ up() {
   python3 "$repo/tests/roles/artifacts.py" "$lab_dir/artifacts" > "$lab_dir/artifacts.txt"
   echo "$count" > "$lab_dir/count"
   bash "$hosts_sh" up "$count" --inventory "$lab_dir/hosts.yml"
+  # the scenarios name their platforms ams1..N: a second lab's hosts (LAB_NAME) take those names in molecule's copy
+  lab_name=$(bash "$hosts_sh" config | sed -n 's/^LAB_NAME=//p')
+  if [ "$lab_name" != ams ]; then sed -i "s/^    $lab_name\([0-9][0-9]*\):\$/    ams\1:/" "$lab_dir/hosts.yml"; fi
   cp "$lab_dir/artifacts.txt" "$lab_dir/artifacts/artifacts.txt"
   # serve returns once the server answers (the server itself runs detached); no race with the tests
   bash "$hosts_sh" serve "$lab_dir/artifacts" --port "$port" > "$lab_dir/serve.log" 2>&1 || {

@@ -72,6 +72,7 @@ class FakeAMS(object):
         self.app = app
         self.kind = kind  # "sample" (StreamApp) or "circle" (every 404 in the app is a 200 page)
         self.version = version
+        self.version_type = "Enterprise Edition"  # GET v2/version's versionType (RestServiceBase.ENTERPRISE_EDITION)
         self.page_cap = page_cap
         self.broadcasts = {}
         self.sessions = {}
@@ -143,7 +144,7 @@ class FakeAMS(object):
                 return error_page(404, "Not Found")
             return self.media_push(method, parts[2:], params, json or {})
         if parts == ["v2", "version"] and method == "GET":
-            return FakeResponse(200, {"versionName": self.version, "versionType": "Enterprise Edition",
+            return FakeResponse(200, {"versionName": self.version, "versionType": self.version_type,
                                       "buildNumber": "20261201_1200"})
         if parts[:2] == ["v2", "broadcasts"] and len(parts) > 2:
             return self.broadcast_routes(method, parts[2:], params, json)
