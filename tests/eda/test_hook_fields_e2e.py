@@ -16,8 +16,7 @@ CODE = "73" + "0419" * 4
 
 
 def test_publish_parameters_reach_no_event_or_log_and_status_hooks_are_answered(tmp_path):
-    # lab/CONTRACT.md, "Corrections from a third read of the sources": "Hook fields are not all the server's" and
-    # "Hook actions by version" (AntMediaApplicationAdapter.notifyHook, notifyWebhookForStreamStatus)
+    # lab/CONTRACT.md, "Webhooks": the fields a publisher can write, and the actions by version (AntMediaApplicationAdapter.notifyHook, notifyWebhookForStreamStatus)
     with Standin(addresses=(SERVER,), media_push=True, push_start_delay=0.2) as ams:
         inventory = fleet_inventory(ams, [SERVER], {"auto_record_grace": 2})
         with Rulebook(tmp_path / "eda", inventory, verbosity=3) as eda:
@@ -41,8 +40,8 @@ def test_publish_parameters_reach_no_event_or_log_and_status_hooks_are_answered(
 
 
 def test_rotation_keeps_the_frozen_hook_urls_of_existing_rooms_working(tmp_path, monkeypatch):
-    """A room created before the rotation keeps posting to the old URL (lab/CONTRACT.md, "Corrections from a third
-    read of the sources": saveBroadcast freezes the hook URL, getListenerHookURL prefers it); the receiver accepts
+    """A room created before the rotation keeps posting to the old URL (lab/CONTRACT.md, "Creating a
+    broadcast": saveBroadcast freezes the hook URL, getListenerHookURL prefers it); the receiver accepts
     the previous secret until the stated time, so the room is still recorded."""
     old_secret = "o1" + "77ab" * 12
     monkeypatch.setenv("AMS_HOOK_OLD_SECRET", old_secret)

@@ -1,5 +1,5 @@
-"""Contract: the server version (shared/ams-contract.md, "Room participants by version", "`PUT /{id}` on
-old servers").
+"""Contract: the server version (lab/CONTRACT.md, "Rooms and participants", "Broadcasts" on `PUT /{id}`
+of old servers, "Versions and editions").
 
 Sources, ant-media/Ant-Media-Server at the release tags: `rest/RootRestService.java` (GET /v2/version),
 `rest/RestServiceBase.java` (getSoftwareVersion, ENTERPRISE_EDITION), `rest/model/Version.java`,
