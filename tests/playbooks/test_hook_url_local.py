@@ -1,7 +1,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """antmedia_hook_url: settings.yml (provision.yml's own settings tasks, for hosts without SSH) sets it in the
-application's listenerHookURL (through app_settings), drift.yml checks it, and its secret shows nowhere, also at -vvv --diff, in the reports, or on a rotation (hosts reached from the
-controller, ansible_connection=local, against the stand-in)."""
+application's listenerHookURL (through app_settings), drift.yml checks it, and its secret shows nowhere, also at
+-vvv --diff, in the reports, or on a rotation (hosts reached from the controller, ansible_connection=local, against
+the stand-in)."""
 
 from __future__ import annotations
 
