@@ -4,39 +4,6 @@
 
 from __future__ import annotations
 
-DOCUMENTATION = r"""
-name: drift_report_base
-short_description: Where drift.yml writes its reports, from the path the user gave
-version_added: 0.4.0
-author: mediaops.antmedia contributors
-description:
-  - The path of the drift report without its extension, to which C(drift.yml) adds C(.md) and C(.html). The path is
-    taken as given, with or without an extension, C(out/report.md), C(out/report.html) and C(out/report) all give
-    C(out/report) (so C(out/report.md) writes C(out/report.md) and C(out/report.html), never C(report.md.md)).
-  - A relative path is taken from O(folder), by default the folder C(ansible-playbook) runs in; C(~) is expanded.
-  - An empty path, or one that ends with C(/), is refused naming C(antmedia_drift_report).
-options:
-  _input:
-    description: The path the user gave (C(antmedia_drift_report)).
-    type: str
-    required: true
-  folder:
-    description: The folder a relative path is taken from; by default the current folder of the controller.
-    type: str
-"""
-
-EXAMPLES = r"""
-- name: The reports' path
-  ansible.builtin.set_fact:
-    report_base: "{{ antmedia_drift_report | mediaops.antmedia.drift_report_base }}"
-"""
-
-RETURN = r"""
-_value:
-  description: The absolute path without the extension.
-  type: str
-"""
-
 import os.path
 
 from ansible.errors import AnsibleFilterError

@@ -4,45 +4,6 @@
 
 from __future__ import annotations
 
-DOCUMENTATION = r"""
-name: vod_retention_policies
-short_description: Check the VoD retention declared in inventory (antmedia_vod_retention) and return its policies
-version_added: 0.3.0
-author: mediaops.antmedia contributors
-description:
-  - Takes the value of C(antmedia_vod_retention), one policy (a dictionary) or a list of them, and returns the list of
-    policies as options of M(mediaops.antmedia.vod), each checked before any request.
-  - A policy's keys are C(vod_id), C(older_than_days), C(keep_last), C(stream_pattern) and C(vod_types), as the
-    module's options. A policy with none of the first four, an unknown key or a bad value fails with one line naming
-    the variable, the policy and the value.
-  - An undefined or null value is no retention (an empty list), and C(vods.yml) then only lists the VoDs.
-options:
-  _input:
-    description: The value of C(antmedia_vod_retention).
-    type: raw
-    required: true
-  name:
-    description: The variable's name, shown in errors.
-    type: str
-    default: antmedia_vod_retention
-"""
-
-EXAMPLES = r"""
-- name: Apply the retention declared in inventory
-  mediaops.antmedia.vod:
-    older_than_days: "{{ item.older_than_days | default(omit) }}"
-    keep_last: "{{ item.keep_last | default(omit) }}"
-    stream_pattern: "{{ item.stream_pattern | default(omit) }}"
-  loop: "{{ antmedia_vod_retention | default(none) | mediaops.antmedia.vod_retention_policies }}"
-"""
-
-RETURN = r"""
-_value:
-  description: The policies, each a dictionary of M(mediaops.antmedia.vod) options.
-  type: list
-  elements: dict
-"""
-
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import ValidationError

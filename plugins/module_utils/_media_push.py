@@ -20,16 +20,8 @@ from ansible_collections.mediaops.antmedia.plugins.module_utils._recording impor
 )
 from ansible_collections.mediaops.antmedia.plugins.module_utils._secrets import REDACTED
 from ansible_collections.mediaops.antmedia.plugins.module_utils._validation import (
-    MAX_HEIGHT,
-    MAX_WIDTH,
-    ValidationError,
-    check_chrome_switches,
-    check_dimension,
-    check_http_url,
-    check_id,
-    check_record_type,
-    check_room,
-    check_seconds,
+    MAX_HEIGHT, MAX_WIDTH, ValidationError, check_chrome_switches, check_dimension, check_http_url, check_id,
+    check_record_type, check_room, check_seconds,
 )
 
 PAGES = ("multitrack", "merge", "circle")

@@ -114,17 +114,12 @@ busy:
       type: bool
   sample: [{app: LiveApp, stream_id: board-meeting_composite, media_push: true, recording: true}]
 unreadable:
-  description: The applications that could not be read, and why; a restart may cut something there.
+  description:
+    - The applications that could not be read, each as C(app) and C(reason) (why, in one line); a restart may cut
+      something there.
   returned: always
   type: list
   elements: dict
-  contains:
-    app:
-      description: The application.
-      type: str
-    reason:
-      description: Why, in one line.
-      type: str
   sample: [{app: LiveApp, reason: "cannot reach http://127.0.0.1:5080: no answer within 10 s (timeout) (after 1 attempts)"}]
 edition:
   description:

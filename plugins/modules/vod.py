@@ -101,35 +101,15 @@ EXAMPLES = r"""
 
 RETURN = r"""
 deleted:
-  description: The VoDs deleted (in check mode, those that would be), in the server's order.
+  description:
+    - The VoDs deleted (in check mode, those that would be), in the server's order.
+    - Each has the fields of a VoD as M(mediaops.antmedia.vod_info) returns them (C(vodId), C(vodName), C(streamId),
+      C(type), C(creationDate), C(fileSize), ...), and C(reason), which options selected it.
   returned: always
   type: list
   elements: dict
-  contains:
-    vodId:
-      description: The VoD's id.
-      type: str
-    vodName:
-      description: The file name.
-      type: str
-      sample: board-meeting_composite.mp4
-    streamId:
-      description: The stream it was recorded from.
-      type: str
-    type:
-      description: The VoD's type.
-      type: str
-      sample: streamVod
-    creationDate:
-      description: Creation time, in milliseconds since the epoch.
-      type: int
-    fileSize:
-      description: Size in bytes.
-      type: int
-    reason:
-      description: Which options selected it.
-      type: str
-      sample: older than 30 days, beyond the newest 5 of its stream
+  sample: [{"vodId": "Qw3rT...", "vodName": "board-meeting_composite.mp4", "streamId": "board-meeting_composite",
+            "type": "streamVod", "reason": "older than 30 days, beyond the newest 5 of its stream"}]
 spared:
   description: VoDs the options selected but that were kept, each with the reason (still written, unknown age, a type
     not in O(vod_types)).
