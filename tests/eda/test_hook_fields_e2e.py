@@ -16,7 +16,8 @@ CODE = "73" + "0419" * 4
 
 
 def test_publish_parameters_reach_no_event_or_log_and_status_hooks_are_answered(tmp_path):
-    # lab/CONTRACT.md, "Webhooks": the fields a publisher can write, and the actions by version (AntMediaApplicationAdapter.notifyHook, notifyWebhookForStreamStatus)
+    # lab/CONTRACT.md, "Webhooks": the fields a publisher can write, and the actions by version
+    # (AntMediaApplicationAdapter.notifyHook, notifyWebhookForStreamStatus)
     with Standin(addresses=(SERVER,), media_push=True, push_start_delay=0.2) as ams:
         inventory = fleet_inventory(ams, [SERVER], {"auto_record_grace": 2})
         with Rulebook(tmp_path / "eda", inventory, verbosity=3) as eda:
