@@ -16,7 +16,7 @@ import time
 import pytest
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-SCENARIOS = ["default", "check-first", "restart-guard", "upgrade", "rerun-after-failure", "server-install", "server-upgrade"]
+SCENARIOS = ["default", "check-first", "restart-guard", "upgrade", "rerun-after-failure", "server-install", "server-upgrade", "server-retry"]
 VENV_BIN = os.path.dirname(sys.executable)
 TIMEOUT = 900
 
