@@ -55,7 +55,7 @@ def redact_url(text, url=""):
     url = "" if url is None else str(url)
     if url:
         redacted = _URL.sub(_one, url)
-        for form in {url, unquote(url), quote(url, safe=":/@")}:
+        for form in sorted({url, unquote(url), quote(url, safe=":/@")}, key=len, reverse=True):
             if form:
                 text = text.replace(form, redacted)
         userinfo = re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://([^@]*)@", url)
