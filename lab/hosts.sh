@@ -25,7 +25,8 @@
 #   LAB_STANDIN=<repo>/lab/ams_standin the stand-in package installed on the hosts
 #   LAB_SERVE_PORT=8765 LAB_BOOT_TIMEOUT=120 LAB_ALLOW_DEGRADED=0 LAB_MIRROR=(from apt sources)
 #   LAB_BARE=1                         hosts booted by up have no Ant Media Server: no stand-in,
-#                                      no antmedia unit, user or /usr/local/antmedia (to install it)
+#                                      no antmedia unit, user or /usr/local/antmedia (to install it);
+#                                      their java is the test-only lab/hosts/java (runs a test release)
 # A second lab can run beside the default one with other LAB_NAME, LAB_BRIDGE, LAB_RUN and a
 # disjoint address range (e.g. LAB_MASK=26 LAB_GW=193 LAB_BASE=200: longest prefix wins).
 set -euo pipefail
@@ -363,12 +364,18 @@ prepare_host_root() {  # prepare_host_root I COUNT
 
 # A host as a fresh Debian server: the shared tree's AMS layout and user are hidden in this
 # host's overlay (whiteouts), so that a role can install the server from scratch.
+# Its Java is the test-only lab/hosts/java (at the JAVA_HOME the release's unit names), which starts the
+# stand-in a test release carries, and only with this machine's native library on java.library.path.
 make_bare() {
-  local root=$1 f
+  local root=$1 f jvm
   rm -rf --one-file-system "$root/usr/local/antmedia"
   for f in passwd group shadow gshadow; do
     if [ -f "$root/etc/$f" ]; then sed -i '/^antmedia:/d' "$root/etc/$f"; fi
   done
+  jvm="$root/usr/lib/jvm/java-17-openjdk-$(dpkg --print-architecture)/bin"
+  mkdir -p "$jvm"
+  rm -f "$jvm/java"
+  install -m 755 "$HERE/java" "$jvm/java"
 }
 
 host_bare() { [ -f "$(host_dir "$1")/bare" ]; }

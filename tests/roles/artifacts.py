@@ -12,19 +12,20 @@ OUT_DIR/debs/    google-chrome-stable_*.deb: a dummy package with Chrome's name
                  (test hosts cannot download Chrome); it installs a script
                  that prints a version, nothing more.
 OUT_DIR/chromedriver   a dummy ChromeDriver (a script) for the placement test.
-OUT_DIR/releases/ ant-media-server-VERSION.zip with VERSION.zip.sha256: release-shaped
-                 zips of the AMS stand-in for the antmedia_server role, in the
-                 layout of a real release (ant-media-server/ with antmedia.service,
-                 start.sh, conf/, webapps/ and the app template StreamApp-VERSION.war,
-                 plugins/, ant-media-server.jar whose manifest carries
-                 Implementation-Version). start.sh reads that version from the jar
-                 and starts the stand-in (shipped in lib/standin/) as that version.
-                 BROKEN_RELEASE's start.sh exits 1 (a new version that cannot start).
-                 Their server settings (the stand-in's conf/server-settings.json) turn
-                 the server JWT filter on with SERVER_JWT_SECRET, as an operator's
-                 red5.properties would, so that provision.yml can set application
-                 settings right after installing the server.
-                 Nothing in them is Ant Media's: every file is made here.
+OUT_DIR/releases/ ant-media-server-VERSION.zip with VERSION.zip.sha256, for the antmedia_server role:
+                 laid out as the listing of a real Enterprise release says
+                 (ams-release-listing.txt: ant-media-server/, ant-media-server.jar whose
+                 manifest carries Implementation-Version, the release's antmedia.service,
+                 lib/native-linux-x86_64 and -aarch64, no log/, versioned jars in plugins/,
+                 webapps/ with the apps, StreamApp-VERSION.war, conf/), plus the stand-in's
+                 code (lib/standin/) and settings (conf/server-settings.json). The unit's
+                 java is, on the test hosts, lab/hosts/java: it starts the stand-in as the
+                 jar's version, and only when -Djava.library.path holds this machine's
+                 native library. BROKEN_RELEASE's native folders hold the other machine's
+                 library (a bad build: its server does not start). Their server settings
+                 turn the server JWT filter on with SERVER_JWT_SECRET, as an operator's
+                 red5.properties would, so that provision.yml can set application settings
+                 right after installing the server. The file contents are made here.
 
 The jars are byte-for-byte reproducible (fixed timestamps), so a checksum
 stays the same from one run to the next.
@@ -41,13 +42,12 @@ import zipfile
 GROUP_PATH = "io/antmedia/plugin/media-push"
 # 2.17.1 is the stand-in's default server version (the role installs the server's own version by default);
 # 3.0.2 has no real jar (contract) but serves here as "another version" for the upgrade and mismatch tests.
-VERSIONS = ("2.17.1", "3.0.0", "3.0.1", "3.0.2")
-BAD_VERSION = "3.0.3"
+VERSIONS = ("2.17.1", "3.0.0", "3.0.1", "3.0.2", "3.0.3")
+BAD_VERSION = "3.0.4"
 CHROME_DEB_VERSION = "999.0.0.0-1"
 FIXED_TIME = (2024, 1, 1, 0, 0, 0)
-RELEASES = ("3.0.1", "3.0.2")
-BROKEN_RELEASE = "3.0.3"
-RELEASE_APPS = ("live", "LiveApp", "WebRTCAppEE")
+RELEASES = ("2.17.1", "3.0.1", "3.0.2", "3.0.3")
+BROKEN_RELEASE = "3.1.0"
 STANDIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lab", "ams_standin")
 SERVER_JWT_SECRET = "lab-server-jwt-secret-0123456789abcdef"
 
@@ -156,47 +156,131 @@ def zip_bytes(entries):
     return buffer.getvalue()
 
 
+LISTING = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ams-release-listing.txt")
+# ELF machine numbers (e_machine) of the native library in each lib/native-linux-* folder.
+ELF_MACHINE = {"x86_64": 62, "aarch64": 183}
+
+
+def read_listing(version, path=LISTING):
+    """[(relative path, mode)] of the release `version`, from the listing (its header says the format)."""
+    line_of = version.split(".")[0]
+    values, apps, entries = {}, [], []
+    with open(path) as handle:
+        for raw in handle:
+            text = raw.split("#", 1)[0].strip()
+            if not text:
+                continue
+            words = text.split()
+            if words[0] == "@set":
+                if words[1] == line_of:
+                    values.update(word.split("=", 1) for word in words[2:])
+                continue
+            if words[0] == "@apps":
+                apps = words[1:]
+                continue
+            mode, name = int(words[0], 8), words[1]
+            if len(words) > 2 and words[2] != line_of:
+                continue
+            name = name.replace("{v}", version).format_map(dict(values, app="{app}"))
+            for app in apps if "{app}" in name else [None]:
+                entries.append((name.replace("{app}", app) if app else name, mode))
+    return entries
+
+
 def app_properties(app, version):
     return (f"# Settings of application {app} (made by the mediaops.antmedia tests, release {version})\n"
-            f"webapp.contextPath=/{app}\nwebapp.virtualHosts=*\nsettings.mp4MuxingEnabled=false\n")
+            f"webapp.contextPath=/{app}\nwebapp.dbName={app.lower()}.db\nappName={app}\n"
+            "webapp.virtualHosts=*\nsettings.mp4MuxingEnabled=false\n")
 
 
 def server_unit():
-    return """# antmedia.service of a release-shaped test zip (tests/roles/artifacts.py): the AMS stand-in
-# started by the release's start.sh, as user antmedia, from /usr/local/antmedia.
-[Unit]
-Description=Ant Media Server (lab stand-in release)
-After=network.target
+    """antmedia.service as Ant Media ships it from 2.8.0 to 3.0.3 (src/main/server/antmedia.service): the same
+    settings, the Java command line shortened to the options that matter here."""
+    return """[Unit]
+Description=Ant Media Server
+After=syslog.target network.target
 
 [Service]
 Type=simple
+Environment=JVM_MEMORY_OPTIONS=
+Environment=JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64
+Environment=ANTMEDIA_HOME=/usr/local/antmedia
+LimitNOFILE=65536:524288
+WorkingDirectory=/usr/local/antmedia
+Restart=on-failure
+RestartSec=5s
+TimeoutStopSec=10
+SuccessExitStatus=143
 User=antmedia
 Group=antmedia
-WorkingDirectory=/usr/local/antmedia
-Environment=XDG_CACHE_HOME=/var/cache/antmedia
-CacheDirectory=antmedia
-ExecStart=/usr/local/antmedia/start.sh
-KillMode=mixed
-TimeoutStopSec=10
-Restart=on-failure
-RestartSec=1
+StandardOutput=null
+StandardError=append:/usr/local/antmedia/log/antmedia-error.log
+ExecStart=/usr/bin/env ${JAVA_HOME}/bin/java -Djava.io.tmpdir=/tmp -XX:ErrorFile=/var/log/antmedia/hs_err_pid%%p.log -cp ${ANTMEDIA_HOME}/ant-media-server-service.jar:${ANTMEDIA_HOME}/conf -Dcatalina.home=${ANTMEDIA_HOME} -Djava.library.path=/usr/local/antmedia/lib/native -Djava.net.preferIPv4Stack=true $JVM_MEMORY_OPTIONS -Djava.system.class.loader=org.red5.server.classloading.ServerClassLoader -Xshare:off org.red5.server.Bootstrap 9999
 
 [Install]
 WantedBy=multi-user.target
 """
 
 
-def start_script(broken):
-    if broken:
-        return ("#!/bin/sh\n# A release that cannot start (the rollback test): exits at once.\n"
-                "echo 'start.sh: this test release does not start' >&2\nexit 1\n")
-    return """#!/bin/sh
-# Starts the stand-in as the version this install's ant-media-server.jar declares.
-AMS_DIR=$(cd "$(dirname "$0")" && pwd)
-VERSION=$(unzip -p "$AMS_DIR/ant-media-server.jar" META-INF/MANIFEST.MF | sed -n 's/^Implementation-Version: *//p' | tr -d '\r')
-export PYTHONPATH="$AMS_DIR/lib/standin" PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
-exec /usr/bin/python3 -m ams_standin --root "$AMS_DIR" --listen 0.0.0.0 --port 5080 --server-version "$VERSION"
-"""
+def elf_library(machine):
+    """The first bytes of a 64-bit little-endian ELF shared object for `machine`: what the test-only java
+    (lab/hosts/java) reads to tell whose library it is."""
+    header = bytearray(64)
+    header[0:4] = b"\x7fELF"
+    header[4], header[5], header[6] = 2, 1, 1  # 64-bit, little-endian, version 1
+    header[16:18] = (3).to_bytes(2, "little")  # ET_DYN
+    header[18:20] = ELF_MACHINE[machine].to_bytes(2, "little")
+    return bytes(header)
+
+
+def small_jar(title, version):
+    return zip_bytes([("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\r\nCreated-By: mediaops.antmedia role tests\r\n"
+                       f"Implementation-Title: {title}\r\nImplementation-Version: {version}\r\n\r\n", 0o644)])
+
+
+def file_content(name, version, wrong_native):
+    """What the tests put in each file of the listing (made here, nothing of Ant Media's)."""
+    base = os.path.basename(name)
+    if name == "ant-media-server.jar":
+        return small_jar("Ant Media Server (lab stand-in)", version)
+    if name == "antmedia.service":
+        return server_unit()
+    if name.startswith("lib/native-linux-"):
+        machine = name.split("/")[1][len("native-linux-"):]
+        if wrong_native:  # a build whose native folders hold the other machine's library
+            machine = "aarch64" if machine == "x86_64" else "x86_64"
+        return elf_library(machine)
+    if name.startswith("lib/native-mac/"):
+        return b"\xcf\xfa\xed\xfe" + bytes(28)  # a Mach-O header
+    if name == f"StreamApp-{version}.war":
+        return zip_bytes([("WEB-INF/red5-web.properties", app_properties("StreamApp", version), 0o644),
+                          ("WEB-INF/web.xml", "<web-app><display-name>StreamApp</display-name></web-app>\n", 0o644),
+                          ("index.html", f"<!-- application template of release {version} -->\n", 0o644)])
+    if name.startswith("webapps/") and name.endswith("/WEB-INF/red5-web.properties") and "/root/" not in name:
+        return app_properties(name.split("/")[1], version)
+    if name == "conf/red5.properties":
+        return (f"# server settings (test release {version})\nhttp.port=5080\nserver.name=\nserver.licence_key=\n"
+                "server.jwtServerControlEnabled=false\n")
+    if base.endswith(".jar"):
+        return small_jar(base[:-4], version)
+    if base.endswith(".sh") or base == "antmedia":
+        return f"#!/bin/bash\n# {base} of test release {version} (the unit starts Java, not this)\nexit 0\n"
+    return f"{base} of test release {version}\n"
+
+
+def release_bytes(version, wrong_native=False):
+    """ant-media-server/ laid out as the listing of a real release says, plus what the test-only java needs
+    to run the stand-in: lib/standin/ (the stand-in's code) and conf/server-settings.json (its settings)."""
+    top = "ant-media-server/"
+    entries = []
+    for name, mode in read_listing(version):
+        if name.endswith("/"):
+            entries.append((top + ("" if name == "./" else name), b"", mode))
+        else:
+            entries.append((top + name, file_content(name, version, wrong_native), mode))
+    entries.append((top + "conf/server-settings.json", json.dumps(server_settings(), indent=1, sort_keys=True), 0o644))
+    entries += standin_files(top + "lib/standin/ams_standin/")
+    return zip_bytes(entries)
 
 
 def standin_files(prefix):
@@ -213,41 +297,10 @@ def standin_files(prefix):
     return entries
 
 
-def release_bytes(version, broken=False):
-    """ant-media-server/ as a real release lays it out, with the stand-in inside."""
-    top = "ant-media-server/"
-    manifest = ("Manifest-Version: 1.0\r\nCreated-By: mediaops.antmedia role tests\r\n"
-                "Implementation-Title: Ant Media Server (lab stand-in)\r\n"
-                f"Implementation-Version: {version}\r\nBuild-Number: 20250101_1200\r\n\r\n")
-    server_jar = zip_bytes([("META-INF/MANIFEST.MF", manifest, 0o644)])
-    template = zip_bytes([("WEB-INF/red5-web.properties", app_properties("APP", version), 0o644),
-                          ("index.html", f"<!-- application template of release {version} -->\n", 0o644)])
-    entries = [
-        (top, b"", 0o755),
-        (top + "ant-media-server.jar", server_jar, 0o644),
-        (top + "antmedia.service", server_unit(), 0o644),
-        (top + "start.sh", start_script(broken), 0o755),
-        (top + f"StreamApp-{version}.war", template, 0o644),
-        (top + "conf/", b"", 0o755),
-        (top + "conf/red5.properties", f"# server settings (test release {version})\nhttp.port=5080\n", 0o644),
-        (top + "conf/jee-container.xml", "<!-- container settings (test release) -->\n<beans/>\n", 0o644),
-        (top + "conf/server-settings.json", json.dumps(server_settings(), indent=1, sort_keys=True), 0o644),
-        (top + "plugins/", b"", 0o755),
-        (top + "webapps/", b"", 0o755),
-        (top + "lib/", b"", 0o755),
-    ]
-    for app in RELEASE_APPS:
-        entries += [(top + f"webapps/{app}/", b"", 0o755),
-                    (top + f"webapps/{app}/WEB-INF/red5-web.properties", app_properties(app, version), 0o644),
-                    (top + f"webapps/{app}/streams/", b"", 0o755)]
-    entries += standin_files(top + "lib/standin/ams_standin/")
-    return zip_bytes(entries)
-
-
 def make_releases(root):
     checksums = {}
     for version in RELEASES + (BROKEN_RELEASE,):
-        data = release_bytes(version, broken=version == BROKEN_RELEASE)
+        data = release_bytes(version, wrong_native=version == BROKEN_RELEASE)
         path = os.path.join(root, f"ant-media-server-{version}.zip")
         write(path, data)
         checksums[version] = hashlib.sha256(data).hexdigest()
