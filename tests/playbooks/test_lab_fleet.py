@@ -18,6 +18,8 @@ from conftest import REPO, VENV, report_rows, run_playbook
 LAB = REPO / ".work" / "molecule"
 HOSTS = 2
 ARTIFACTS_URL = "http://10.77.0.1:8765"
+HOOK_SECRET = "h00k" + "5ecret" * 6
+HOOK_URL = "http://10.77.0.1:5001/ams/" + HOOK_SECRET
 SERVER_SECRET = "lab-server-jwt-secret-0123456789abcdef"
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -76,7 +78,7 @@ def play(lab, name, check=False, **extra_vars):
     group = {"antmedia_app": "live", "antmedia_service_apps": ["live"],
              "media_push_plugin_maven_base_url": ARTIFACTS_URL + "/maven",
              "antmedia_recordings": [{"room": "weekly"}], "antmedia_app_settings": {"mp4MuxingEnabled": False},
-             "antmedia_server_jwt_secret": SERVER_SECRET}
+             "antmedia_server_jwt_secret": SERVER_SECRET, "antmedia_hook_url": HOOK_URL}
     group.update(extra_vars)
     return run_playbook(REPO / "playbooks" / name, LAB / "hosts.yml", lab, extra_vars=group, check=check,
                         diff=check, inventories=[LAB / "inventory.yml"])
@@ -85,6 +87,10 @@ def play(lab, name, check=False, **extra_vars):
 def test_drift_reports_exactly_the_injected_drifts(lab):
     provisioned = play(lab, "provision.yml")
     assert provisioned.rc == 0, provisioned.output[-4000:]
+    # provision.yml sets the hook URL over SSH too, and its secret shows nowhere
+    assert all(lab_call(index, "PUT", "/_lab/apps/live/settings", {}).get("listenerHookURL") == HOOK_URL
+               for index in range(1, HOSTS + 1))
+    assert HOOK_SECRET not in provisioned.output
     recorded = play(lab, "record.yml")
     assert recorded.rc == 0, recorded.output[-4000:]
     clean = play(lab, "drift.yml", check=True, antmedia_drift_report=str(lab / "clean"))
