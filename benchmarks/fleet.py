@@ -119,7 +119,9 @@ class Fleet(object):
         counts = {}
         for address in self.addresses:
             for entry in self.ams.requests(marks[address], address):
-                counts[entry["method"]] = counts.get(entry["method"], 0) + 1
+                # the session probe (send-command of a constant script) changes nothing: counted apart from writes
+                kind = "PROBE" if entry.get("no_effect") else entry["method"]
+                counts[kind] = counts.get(kind, 0) + 1
         return counts
 
     def recording_rooms(self):
@@ -144,7 +146,8 @@ def summary(samples):
     requests = samples[-1]["requests"]
     return {"median": statistics.median(times), "min": min(times), "max": max(times),
             "peak_rss_mib": max(sample["peak_rss"] for sample in samples) / 2 ** 20,
-            "reads": requests.get("GET", 0), "writes": sum(n for m, n in requests.items() if m != "GET"),
+            "reads": requests.get("GET", 0), "probes": requests.get("PROBE", 0),
+            "writes": sum(n for m, n in requests.items() if m not in ("GET", "PROBE")),
             "requests": requests}
 
 

@@ -50,8 +50,15 @@ def test_record_ends_with_one_line_per_host_and_notices_are_warnings(fleet, tmp_
                                              "media2": "started: bravo; unchanged: 0"}
 
     # media2's push also records WebM, which the inventory does not declare: left running, said as a warning
-    status, answer = fleet.call("PUT", "/live/rest/v2/broadcasts/bravo_composite/recording/true?recordType=webm",
-                                address=ADDRESSES[1])
+    # right after a push starts the server answers "couldn't be started" while it prepares the stream's muxer
+    # (lab/CONTRACT.md, "Recording"): ask again until it starts, for at most 30 s
+    deadline = time.monotonic() + 30
+    while True:
+        status, answer = fleet.call("PUT", "/live/rest/v2/broadcasts/bravo_composite/recording/true?recordType=webm",
+                                    address=ADDRESSES[1])
+        if (status == 200 and answer["success"] is True) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     assert status == 200 and answer["success"] is True, answer
     again = run_playbook(RECORD, inventory, tmp_path)
     assert again.rc == 0, again.output[-3000:]
