@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -45,6 +46,12 @@ def fleet_inventory(ams, addresses, host_vars=None):
             antmedia_url=ams.base_url(address), auto_record_senders=[address], **(host_vars or {}))
     return {"media_servers": {"hosts": hosts, "vars": {"antmedia_app": "live"}}}
 
+
+
+def count_play_headers(log, mode):
+    """The playbook runs of a mode in a log: each prints its play header once (the results callback repeats the
+    play's name in its RESULTS header, which is not a run)."""
+    return len(re.findall(r"^PLAY \[.*hooks were about \(%s\)\]" % re.escape(mode), log, re.M))
 
 class Rulebook:
     """ansible-rulebook with the collection's rulebook; its receiver on 127.0.0.1:port."""
@@ -126,7 +133,7 @@ class Rulebook:
     def playbook_runs(self, mode="start"):
         """How many runs of the playbook in this mode started since the receiver's latest start (each prints its
         play header once)."""
-        return self.run_log().count("hooks were about (%s)]" % mode)
+        return count_play_headers(self.run_log(), mode)
 
     def runs_finished(self):
         """How many playbook runs have ended (each prints its recap once)."""
@@ -136,7 +143,7 @@ class Rulebook:
         """Wait until at least `at_least` runs of `mode` started and every started run ended."""
         def idle():
             log = self.run_log()
-            started = log.count("hooks were about (start)]") + log.count("hooks were about (stop)]")
+            started = count_play_headers(log, "start") + count_play_headers(log, "stop")
             return self.playbook_runs(mode) >= at_least and log.count("PLAY RECAP") >= started
         wait_until(idle, timeout, 0.2, what="%d %s run(s) of the playbook, all ended" % (at_least, mode))
 
