@@ -568,7 +568,7 @@ def count_failures(results, total_rooms):
             continue
         for scenario in ("rerun", "check"):
             row = results[way][scenario]
-            # a live push costs one session probe (whose push it is: lab/CONTRACT.md, "Who published a stream")
+            # a live push costs one session probe (whose push it is: docs/server-contract.md, "Who published a stream")
             if way == "ours" and (row["writes"] != 0 or row["reads"] > total_rooms
                                   or row.get("probes", 0) > total_rooms):
                 failures.append("%s %s: %d writes, %d reads and %d session probes for %d rooms" % (

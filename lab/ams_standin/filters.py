@@ -24,7 +24,7 @@ CLUSTER_AUTHORIZATION_HEADER = "ClusterAuthorization"
 SERVER_JWT_HEADER = "ProxyAuthorization"
 
 # java-jwt's HMACAlgorithm rejects only a null secret, and an empty key cannot build an HMAC key (SecretKeySpec):
-# a secret of any other length verifies tokens (lab/CONTRACT.md, "Security filters").
+# a secret of any other length verifies tokens (docs/server-contract.md, "Security filters").
 
 
 def cidr_allows(cidr_list: str | None, remote: str) -> bool:

@@ -143,7 +143,7 @@ def test_hostile_requests_are_refused_and_it_keeps_serving(caplog):
     assert SECRET not in caplog.text and SECRET[:8] not in caplog.text
 
 
-# lab/CONTRACT.md, "Webhooks" (actions by version)
+# docs/server-contract.md, "Webhooks" (actions by version)
 # (AntMediaApplicationAdapter HOOK_* constants, notifyHook, notifyWebhookForStreamStatus).
 EVERY_ACTION = {
     "liveStreamStarted": "joined", "liveStreamEnded": "left", "vodReady": None, "publishTimeoutError": None,
@@ -355,7 +355,7 @@ def _closed_by_peer(sock):
 
 def test_slow_connections_do_not_starve_real_hooks():
     """Hundreds of slow connections from an allowed (127.0.0.2) and a refused network (127.0.0.3) while real hooks
-    from the allowed one are answered within the 2 s AMS gives a hook (lab/CONTRACT.md,
+    from the allowed one are answered within the 2 s AMS gives a hook (docs/server-contract.md,
     "Webhooks"): refused ones are closed at accept, allowed ones are capped and closed at
     their deadline."""
     cap, slow_count = 32, 250

@@ -16,7 +16,7 @@ CODE = "73" + "0419" * 4
 
 
 def test_publish_parameters_reach_no_event_or_log_and_status_hooks_are_answered(tmp_path):
-    # lab/CONTRACT.md, "Webhooks": the fields a publisher can write, and the actions by version
+    # docs/server-contract.md, "Webhooks": the fields a publisher can write, and the actions by version
     # (AntMediaApplicationAdapter.notifyHook, notifyWebhookForStreamStatus)
     with Standin(addresses=(SERVER,), media_push=True, push_start_delay=0.2) as ams:
         inventory = fleet_inventory(ams, [SERVER], {"auto_record_grace": 2})
@@ -41,7 +41,7 @@ def test_publish_parameters_reach_no_event_or_log_and_status_hooks_are_answered(
 
 
 def test_rotation_keeps_the_frozen_hook_urls_of_existing_rooms_working(tmp_path, monkeypatch):
-    """A room created before the rotation keeps posting to the old URL (lab/CONTRACT.md, "Creating a
+    """A room created before the rotation keeps posting to the old URL (docs/server-contract.md, "Creating a
     broadcast": saveBroadcast freezes the hook URL, getListenerHookURL prefers it); the receiver accepts
     the previous secret until the stated time, so the room is still recorded."""
     old_secret = "o1" + "77ab" * 12

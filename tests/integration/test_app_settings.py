@@ -73,7 +73,7 @@ def test_refusals_and_bad_input_are_clear(standin, run_task):
     wrong = run_task("app_settings", dict(args, server_jwt_secret="x" * 40, settings={"mp4MuxingEnabled": True}))
     assert wrong["failed"] is True and "Invalid Server JWT Token" in wrong["msg"]
 
-    # a short secret is not refused before sending (the server's java-jwt accepts it, lab/CONTRACT.md,
+    # a short secret is not refused before sending (the server's java-jwt accepts it, docs/server-contract.md,
     # "Security filters"): here it is the wrong one, so the server refuses it, and the secret shows nowhere
     short = run_task("app_settings", dict(args, server_jwt_secret="tiny-s3cr", settings={"mp4MuxingEnabled": True}))
     assert short["failed"] is True and "Invalid Server JWT Token" in short["msg"]

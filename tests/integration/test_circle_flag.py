@@ -1,5 +1,5 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Issue 28: Circle's recording flag follows every recording of a room in the same run (lab/CONTRACT.md, "Circle
+"""Issue 28: Circle's recording flag follows every recording of a room in the same run (docs/server-contract.md, "Circle
 recording flag and publish token"), through ansible-playbook and real HTTP to a Circle app on the 2.x and the 3.x shape."""
 
 from __future__ import annotations

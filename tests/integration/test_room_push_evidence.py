@@ -1,6 +1,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Issue 28: a room's push is ours only when the server's Media Push plugin holds a session for it (its send-command
-answers "Driver does not exist" otherwise: lab/CONTRACT.md, "Who published a stream"; MediaPushPlugin.java,
+answers "Driver does not exist" otherwise: docs/server-contract.md, "Who published a stream"; MediaPushPlugin.java,
 sendCommand). A forged ROOM_composite with driverIp in its metaData is never recorded nor stopped, on a sample and a
 Circle app, 2.x and 3.x shapes."""
 
@@ -75,7 +75,7 @@ def test_media_push_refuses_a_forged_push_in_one_line(shaped, run_task, state):
 def test_an_id_taken_while_the_start_runs_is_named_after_the_plugins_wait(make_standin, run_task):
     """The plugin holds the session and waits (TIMEOUT_IN_SECONDS, shortened here by the lab's pushConnectTimeout) for
     the page's stream, which the server refuses while the id is published; then it fails with Selenium's timeout
-    (lab/CONTRACT.md, "Media Push plugin"). One line names the room and the publisher, and
+    (docs/server-contract.md, "Media Push plugin"). One line names the room and the publisher, and
     the MP4 setting the run stored on the id is withdrawn."""
     ams = make_standin(media_push=True, push_start_delay=1.5, push_connect_timeout=1.0, app_kinds={"live": "sample"},
                        server_version="3.0.1")

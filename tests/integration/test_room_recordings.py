@@ -170,7 +170,7 @@ def test_one_refused_item_and_two_good_rooms_records_the_two_and_fails_naming_th
 
 @pytest.mark.parametrize("source", ["server", "inventory"])
 def test_case_twins_are_two_rooms_both_recorded(standin_push, run_task, source):
-    """AMS stream ids are case-sensitive (lab/CONTRACT.md, "Broadcasts": a broadcast is found by its exact stream
+    """AMS stream ids are case-sensitive (docs/server-contract.md, "Broadcasts": a broadcast is found by its exact stream
     id): Standup and standup are two rooms."""
     ams = standin_push
     for room in ("Standup", "standup", "ok"):

@@ -81,7 +81,7 @@ def test_jwt_filter_and_no_secret_anywhere(make_standin, run_task):
 
 
 def test_a_short_secret_works_with_a_warning(standin, run_task):
-    """A secret under 32 bytes works on the server (lab/CONTRACT.md, "Security filters"):
+    """A secret under 32 bytes works on the server (docs/server-contract.md, "Security filters"):
     the task warns that it is weak and goes on; the secret shows nowhere, even at -vvv --diff."""
     standin.set_app_settings(jwtControlEnabled=True, jwtSecretKey="too-short")
     try:

@@ -74,7 +74,7 @@ def test_an_unknown_app_is_unreadable_and_a_bad_app_name_fails_clearly(standin, 
 
 
 # Issue 26: the restart guard fails closed. Answers as a real server or a proxy in front of it can give them
-# (lab/CONTRACT.md, "Not-found answers": error pages are HTML; "Security filters": a refusal
+# (docs/server-contract.md, "Not-found answers": error pages are HTML; "Security filters": a refusal
 # is an HTML 403 page).
 def test_busy_names_what_a_restart_would_cut_in_every_app(make_standin, run_task):
     ams = make_standin(media_push=True)

@@ -1,6 +1,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The vod module (retention) through ansible-playbook against a real stand-in process. Deleting a VoD removes
-its record and its file (lab/CONTRACT.md, "VoDs"; RestServiceBase.deleteVoD)."""
+its record and its file (docs/server-contract.md, "VoDs"; RestServiceBase.deleteVoD)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Contract: broadcasts, /{APP}/rest/v2/broadcasts (lab/CONTRACT.md, "Broadcasts")."""
+"""Contract: broadcasts, /{APP}/rest/v2/broadcasts (docs/server-contract.md, "Broadcasts")."""
 
 from __future__ import annotations
 
@@ -167,7 +167,7 @@ def test_bulk_delete(standin):
 def test_unknown_application_and_path_are_html_404(standin):
     """An unknown context is a path of the root context: Tomcat's DefaultServlet sendError(404) with the
     resource named; an unknown path under /rest is Jersey's NotFoundException and a wrong method its
-    NotAllowedException, both entity-less: the same HTML report (lab/CONTRACT.md, "Not-found
+    NotAllowedException, both entity-less: the same HTML report (docs/server-contract.md, "Not-found
     answers"). So the status alone cannot tell an unknown app from a missing broadcast; broadcasts/count
     answers JSON in every application."""
     unknown_app = standin.call("GET", "/NoSuchApp/rest/v2/broadcasts/count")

@@ -1,4 +1,4 @@
-"""Contract: application kinds (lab/CONTRACT.md, "Not-found answers", "Circle applications").
+"""Contract: application kinds (docs/server-contract.md, "Not-found answers", "Circle applications").
 
 Sources: ant-media/conference-call-application `webapp/src/main/webapp/WEB-INF/web.xml` (<error-page>
 404 -> /spa.jsp), `react/public/spa.jsp` (`response.setStatus(200)`, includes index.html),

@@ -1,5 +1,5 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Contract: the security filters in front of each application's REST API (lab/CONTRACT.md,
+"""Contract: the security filters in front of each application's REST API (docs/server-contract.md,
 "Security filters"): the IP filter, the JWT filter, both at once, and the 403 of an
 application that is still initialising. Every refusal is Tomcat's HTML error page, never JSON."""
 
@@ -195,7 +195,7 @@ def test_an_empty_secret_never_works(standin):
 
 @pytest.mark.parametrize("secret", ["short", "k" * 31, "\u00e9" * 15])   # 5, 31 and 30 bytes
 def test_a_secret_shorter_than_32_bytes_works(standin, secret):
-    """lab/CONTRACT.md, "Security filters": JWTFilter uses java-jwt's
+    """docs/server-contract.md, "Security filters": JWTFilter uses java-jwt's
     Algorithm.HMAC256(jwtSecretKey), whose HMACAlgorithm rejects only a null secret (filter/JWTFilter.java)."""
     standin.set_app_settings(jwtControlEnabled=True, jwtSecretKey=secret)
     assert with_token(standin, hs256_token(secret))[0] == 200

@@ -2,11 +2,11 @@
 """Contract (issue 28): what tells the Media Push plugin's own push from a publisher's stream, and a push started on an
 id that is already being published.
 
-- lab/CONTRACT.md, "Who published a stream": metaData is the publisher's; the plugin's session map is not.
+- docs/server-contract.md, "Who published a stream": metaData is the publisher's; the plugin's session map is not.
   Source: ant-media/Plugins MediaPushPlugin/src/main/java/io/antmedia/plugin/MediaPushPlugin.java, sendCommand (no
   driver: Result(false, "Driver does not exist for stream id: " + id); with one: Result(true, streamId, value)), and
   rest/MediaPushRestService.java (streamId and jsCommand checked first).
-- lab/CONTRACT.md, "Media Push plugin" (an id already being
+- docs/server-contract.md, "Media Push plugin" (an id already being
   published): startMediaPush holds the driver while it waits TIMEOUT_IN_SECONDS = 30 for
   window.isConnected, then clearAndQuit answers "Error message is " + Selenium's TimeoutException message
   (ExpectedConditions.jsReturnsValue: "js %s to be executable").

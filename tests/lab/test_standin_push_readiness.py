@@ -1,5 +1,5 @@
 """Contract: the Media Push plugin is loaded before it is ready, "couldn't be started" right after a push,
-and stale pushes (lab/CONTRACT.md, "Plugin readiness", "Recording", "Media Push plugin").
+and stale pushes (docs/server-contract.md, "Plugin readiness", "Recording", "Media Push plugin").
 
 Sources: ant-media/Plugins `MediaPushPlugin/src/main/java/io/antmedia/plugin/MediaPushPlugin.java`
 (setApplicationContext: WebDriverManager set-up and extractFile in vertx executeBlocking, failures only

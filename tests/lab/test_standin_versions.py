@@ -1,4 +1,4 @@
-"""Contract: the server version (lab/CONTRACT.md, "Rooms and participants", "Broadcasts" on `PUT /{id}`
+"""Contract: the server version (docs/server-contract.md, "Rooms and participants", "Broadcasts" on `PUT /{id}`
 of old servers, "Versions and editions").
 
 Sources, ant-media/Ant-Media-Server at the release tags: `rest/RootRestService.java` (GET /v2/version),
@@ -30,7 +30,7 @@ def test_version_endpoint_default_and_set_at_start(make_standin):
 
 
 def test_the_edition_is_the_version_type_community_or_enterprise(make_standin):
-    """lab/CONTRACT.md, "Versions and editions": GET /{APP}/rest/v2/version's versionType is "Enterprise Edition"
+    """docs/server-contract.md, "Versions and editions": GET /{APP}/rest/v2/version's versionType is "Enterprise Edition"
     when the Enterprise classes load, else "Community Edition" (ant-media/Ant-Media-Server
     `rest/RestServiceBase.java`: getSoftwareVersion, isEnterprise, ENTERPRISE_EDITION, COMMUNITY_EDITION;
     `rest/model/Version.java`: versionName, versionType, buildNumber)."""

@@ -1,5 +1,5 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Deleting VoDs as AMS does (lab/CONTRACT.md, "VoDs"): `DELETE /{APP}/rest/v2/vods/{id}`
+"""Deleting VoDs as AMS does (docs/server-contract.md, "VoDs"): `DELETE /{APP}/rest/v2/vods/{id}`
 (VoDRestService.deleteVoD, RestServiceBase.deleteVoD in ant-media/Ant-Media-Server
 src/main/java/io/antmedia/rest/RestServiceBase.java) removes the file webapps/APP/filePath, its
 preview, then the record, and answers `{"success": true, "message": "vod deleted"}`; a missing id is

@@ -62,7 +62,7 @@ def sink():
 
 
 def test_hook_url_is_frozen_in_each_broadcast_at_its_creation(standin, sink):
-    """lab/CONTRACT.md, "Creating a broadcast": saveBroadcast copies the app's
+    """docs/server-contract.md, "Creating a broadcast": saveBroadcast copies the app's
     listenerHookURL into every new broadcast that has none; getListenerHookURL prefers the broadcast's own; ""
     cannot clear it (RestServiceBase.saveBroadcast, AntMediaApplicationAdapter.getListenerHookURL)."""
     standin.set_app_settings(listenerHookURL=sink.url("/old"))
@@ -87,7 +87,7 @@ def test_hook_url_is_frozen_in_each_broadcast_at_its_creation(standin, sink):
 
 @pytest.mark.parametrize("version", ["2.17.1", "3.0.1"])
 def test_live_stream_status_is_periodic_with_numbers_and_no_app(make_standin, sink, version):
-    """lab/CONTRACT.md, "Webhooks" (actions by version), 2.12.0
+    """docs/server-contract.md, "Webhooks" (actions by version), 2.12.0
     liveStreamStatus (AntMediaApplicationAdapter.notifyWebhookForStreamStatus, MuxAdaptor: every
     webhookStreamStatusUpdatePeriodMs unless -1): numeric timestamp, no app."""
     ams = make_standin(server_version=version)
@@ -111,7 +111,7 @@ def test_live_stream_status_is_periodic_with_numbers_and_no_app(make_standin, si
 
 @pytest.mark.parametrize("version", ["2.17.1", "3.0.1"])
 def test_idle_time_is_expired_for_a_stream_and_a_room(make_standin, sink, version):
-    """lab/CONTRACT.md, "Webhooks" (actions by version), 2.15.0
+    """docs/server-contract.md, "Webhooks" (actions by version), 2.15.0
     idleTimeIsExpired (AntMediaApplicationAdapter.createIdleCheckTimer: after closeBroadcast, maxIdleTime s later,
     if the broadcast was not updated since; a room when it has no active participant)."""
     ams = make_standin(server_version=version)
@@ -136,8 +136,9 @@ def test_idle_time_is_expired_for_a_stream_and_a_room(make_standin, sink, versio
 
 @pytest.mark.parametrize("version", ["2.8.0", "2.9.0", "2.14.0", "2.15.0", "3.0.1"])
 def test_hook_shape_by_version(make_standin, sink, version):
-    """lab/CONTRACT.md, "Webhooks" (the fields a publisher can write): form-encoded only before 2.10 (2.8 without timestamp); app and the publish parameters (merged after
-    the server's keys, overwriting them) from 2.15 (AntMediaApplicationAdapter.notifyHook)."""
+    """docs/server-contract.md, "Webhooks" (the fields a publisher can write): form-encoded only before 2.10 (2.8
+    without timestamp); app and the publish parameters (merged after the server's keys, overwriting them) from 2.15
+    (AntMediaApplicationAdapter.notifyHook)."""
     ams = make_standin(server_version=version)
     ams.set_app_settings(listenerHookURL=sink.url("/hook"))
     ams.join("room1", "bob", parameters={"token": "tok123", "subscriberCode": "999", "roomId": "forged"})

@@ -2,7 +2,7 @@
 """Every job on a REST-only fleet (hosts with connection local, each calling its own stand-in address):
 settings.yml and vods.yml do their work over the REST API; provision.yml and restart.yml, which need SSH to the
 media host, refuse each host in one line naming the playbook to use instead. Deleting a VoD removes its record and
-its file (lab/CONTRACT.md, "VoDs")."""
+its file (docs/server-contract.md, "VoDs")."""
 
 from __future__ import annotations
 

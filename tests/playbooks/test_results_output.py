@@ -51,7 +51,7 @@ def test_record_ends_with_one_line_per_host_and_notices_are_warnings(fleet, tmp_
 
     # media2's push also records WebM, which the inventory does not declare: left running, said as a warning
     # right after a push starts the server answers "couldn't be started" while it prepares the stream's muxer
-    # (lab/CONTRACT.md, "Recording"): ask again until it starts, for at most 30 s
+    # (docs/server-contract.md, "Recording"): ask again until it starts, for at most 30 s
     deadline = time.monotonic() + 30
     while True:
         status, answer = fleet.call("PUT", "/live/rest/v2/broadcasts/bravo_composite/recording/true?recordType=webm",

@@ -1,6 +1,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """An in-memory Ant Media Server answering at Transport.request, the lowest level the
-client uses. It follows the contract (lab/CONTRACT.md) closely enough for unit tests of
+client uses. It follows the contract (docs/server-contract.md) closely enough for unit tests of
 decisions and the request policy; the integration tests use the real stand-in process."""
 
 from __future__ import annotations

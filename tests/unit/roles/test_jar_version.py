@@ -1,7 +1,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """roles/antmedia_service/files/jar_version.py: the collection's one jar-version reader (issue 26), used for the
 installed media-push.jar (its Maven pom.properties, else its manifest) and ant-media-server.jar (its manifest's
-Implementation-Version: lab/CONTRACT.md, "Release zip and installer")."""
+Implementation-Version: docs/server-contract.md, "Release zip and installer")."""
 from __future__ import annotations
 
 import os

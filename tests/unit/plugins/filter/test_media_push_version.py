@@ -1,6 +1,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """media_push_version: the plugin of a server's own release (issue 28): plugin version = server version, but no
-media-push-3.0.2.jar was ever built (lab/CONTRACT.md, "Versions and editions": at tag
+media-push-3.0.2.jar was ever built (docs/server-contract.md, "Versions and editions": at tag
 ams-v3.0.2 the plugin's pom parent is still 3.0.1), so a 3.0.2 server gets 3.0.1 without forcing."""
 from __future__ import annotations
 

@@ -175,7 +175,7 @@ def test_lost_start_answer_and_another_publisher_on_the_id_is_named(ams, clock):
 
 def test_a_start_refused_after_the_plugins_wait_names_the_publisher_in_one_line(ams, clock):
     """The id was published by someone else after the read: the plugin waits its 30 s for the page's stream, then
-    fails with Selenium's timeout (lab/CONTRACT.md, "Media Push plugin")."""
+    fails with Selenium's timeout (docs/server-contract.md, "Media Push plugin")."""
     def taken_meanwhile():
         ams.add_broadcast("room1_composite", metaData=None)
         return FakeResponse(200, {"success": False, "errorId": 0, "dataId": "", "message": (

@@ -234,7 +234,7 @@ def test_vod_info(ams, run):
 
 
 def test_a_short_jwt_secret_is_used_with_a_warning(ams, run):
-    """java-jwt verifies HS256 with a key of any length but empty (lab/CONTRACT.md,
+    """java-jwt verifies HS256 with a key of any length but empty (docs/server-contract.md,
     "Security filters"): the short secret signs the token, and the task warns without showing it."""
     result = run(media_push, room="room1", jwt_secret="too-short")
     assert not result.get("failed"), result
