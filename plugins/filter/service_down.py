@@ -10,13 +10,13 @@ short_description: Whether a systemd unit is known to be down, so that nothing c
 version_added: 0.3.0
 author: mediaops.antmedia contributors
 description:
-  - Takes the registered result of M(ansible.builtin.systemd_service) without a state (a read) and returns true only
+  - Takes the registered result of C(ansible.builtin.systemd_service) without a state (a read) and returns true only
     when systemd reports the unit C(loaded) and C(inactive) or C(failed).
   - Fails closed. A unit that could not be read, is not loaded, or is starting, stopping or active is not down.
   - Used by the C(mediaops.antmedia.antmedia_service) role's guard, which restarts a down server without reading it.
 options:
   _input:
-    description: The registered result of M(ansible.builtin.systemd_service).
+    description: The registered result of C(ansible.builtin.systemd_service).
     type: raw
     required: true
 """
