@@ -4,39 +4,6 @@
 
 from __future__ import annotations
 
-DOCUMENTATION = r"""
-name: redact_url
-short_description: A URL, or a text holding one, without its credentials
-version_added: 0.3.0
-author: mediaops.antmedia contributors
-description:
-  - Replaces the user and password of every URL in the text (C(https://user:secret@host/...)), and its query and
-    fragment (where a licence key or a signed token travels), with C(***), so that a message can name the URL.
-  - When O(url) is given, every occurrence of that exact URL is replaced by its redacted form first (an error text
-    that quotes the URL, percent-encoded or not), and so is its user, password or a query value quoted on its own.
-options:
-  _input:
-    description: The text (a URL or a message).
-    type: str
-    required: true
-  url:
-    description: A URL known to be in the text, whose every occurrence is redacted.
-    type: str
-    default: ""
-"""
-
-EXAMPLES = r"""
-- name: Say where the download failed without its password
-  ansible.builtin.debug:
-    msg: "download from {{ antmedia_server_url | mediaops.antmedia.redact_url }} failed"
-"""
-
-RETURN = r"""
-_value:
-  description: The text with each URL's user, password, query and fragment replaced by C(***).
-  type: str
-"""
-
 import re
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 

@@ -13,19 +13,10 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.mediaops.antmedia.plugins.action import auto_record as action_module
 from ansible_collections.mediaops.antmedia.plugins.action.auto_record import ActionModule, default_senders
 from ansible_collections.mediaops.antmedia.plugins.module_utils import _auto_record as ar
+from ansible_collections.mediaops.antmedia.tests.unit.plugins.action.action_fakes import Templar, Thing
 
 SENDER = "127.0.0.1"
 SECRET = "s3cret-for-the-jwt-filter-0123456789abcdef"
-
-
-class Thing(object):
-    def __init__(self, **attributes):
-        self.__dict__.update(attributes)
-
-
-class Templar(object):
-    def template(self, value):
-        return value
 
 
 @pytest.fixture(autouse=True)

@@ -7,16 +7,7 @@ import pytest
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.mediaops.antmedia.plugins.action.room_recordings import ActionModule
-
-
-class Thing(object):
-    def __init__(self, **attributes):
-        self.__dict__.update(attributes)
-
-
-class Templar(object):
-    def template(self, value):
-        return value
+from ansible_collections.mediaops.antmedia.tests.unit.plugins.action.action_fakes import Templar, Thing
 
 
 def action(transport="local", become=False, environment=None, async_val=0):
