@@ -47,11 +47,11 @@ def fleet_inventory(ams, addresses, host_vars=None):
     return {"media_servers": {"hosts": hosts, "vars": {"antmedia_app": "live"}}}
 
 
-
 def count_play_headers(log, mode):
     """The playbook runs of a mode in a log: each prints its play header once (the results callback repeats the
     play's name in its RESULTS header, which is not a run)."""
     return len(re.findall(r"^PLAY \[.*hooks were about \(%s\)\]" % re.escape(mode), log, re.M))
+
 
 class Rulebook:
     """ansible-rulebook with the collection's rulebook; its receiver on 127.0.0.1:port."""
